@@ -1,0 +1,122 @@
+/*
+ * Default paths.  systemd hands us StateDirectory= and RuntimeDirectory= as
+ * $STATE_DIRECTORY and $RUNTIME_DIRECTORY; a user session has the XDG base
+ * directories; root without either gets the FHS locations.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "paths.h"
+#include "xmalloc.h"
+
+/* The first entry of a colon-separated list (systemd allows several). */
+static char *
+paths_first(const char *list)
+{
+	return (xstrndup(list, strcspn(list, ":")));
+}
+
+static const char *
+paths_home(void)
+{
+	const char	*h = getenv("HOME");
+
+	return (h != NULL && *h != '\0' ? h : "/");
+}
+
+char *
+paths_config(void)
+{
+	const char	*e;
+	char		*p;
+
+	if ((e = getenv("AGGD_CONFIG")) != NULL && *e != '\0')
+		return (xstrdup(e));
+	if (geteuid() == 0 && access("/etc/aggd/aggd.conf", F_OK) == 0)
+		return (xstrdup("/etc/aggd/aggd.conf"));
+	if ((e = getenv("XDG_CONFIG_HOME")) != NULL && *e == '/')
+		xasprintf(&p, "%s/aggd/aggd.conf", e);
+	else
+		xasprintf(&p, "%s/.config/aggd/aggd.conf", paths_home());
+	if (geteuid() == 0 && access(p, F_OK) != 0) {
+		free(p);
+		return (xstrdup("/etc/aggd/aggd.conf"));
+	}
+	return (p);
+}
+
+char *
+paths_database(void)
+{
+	const char	*e;
+	char		*d, *p;
+
+	if ((e = getenv("STATE_DIRECTORY")) != NULL && *e == '/') {
+		d = paths_first(e);
+		xasprintf(&p, "%s/aggd.db", d);
+		free(d);
+	} else if ((e = getenv("XDG_DATA_HOME")) != NULL && *e == '/')
+		xasprintf(&p, "%s/aggd/aggd.db", e);
+	else if (geteuid() == 0)
+		p = xstrdup("/var/lib/aggd/aggd.db");
+	else
+		xasprintf(&p, "%s/.local/share/aggd/aggd.db", paths_home());
+	return (p);
+}
+
+char *
+paths_socket(void)
+{
+	const char	*e;
+	char		*d, *p;
+
+	if ((e = getenv("RUNTIME_DIRECTORY")) != NULL && *e == '/') {
+		d = paths_first(e);
+		xasprintf(&p, "%s/aggd.sock", d);
+		free(d);
+	} else if ((e = getenv("XDG_RUNTIME_DIR")) != NULL && *e == '/')
+		xasprintf(&p, "%s/aggd.sock", e);
+	else if (geteuid() == 0)
+		p = xstrdup("/run/aggd/aggd.sock");
+	else
+		xasprintf(&p, "/tmp/aggd-%u/aggd.sock", (unsigned)geteuid());
+	return (p);
+}
+
+char *
+paths_dirname(const char *path)
+{
+	const char	*slash = strrchr(path, '/');
+
+	if (slash == NULL)
+		return (xstrdup("."));
+	if (slash == path)
+		return (xstrdup("/"));
+	return (xstrndup(path, (size_t)(slash - path)));
+}
+
+int
+paths_mkdirs(const char *dir, unsigned int mode)
+{
+	char	*p, *s, c;
+	int	 rv = 0;
+
+	p = xstrdup(dir);
+	for (s = p + 1; rv == 0; s++) {
+		if (*s != '/' && *s != '\0')
+			continue;
+		c = *s;
+		*s = '\0';
+		if (mkdir(p, mode) == -1 && errno != EEXIST)
+			rv = -1;
+		*s = c;
+		if (c == '\0')
+			break;
+	}
+	free(p);
+	return (rv);
+}

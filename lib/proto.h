@@ -1,0 +1,65 @@
+/*
+ * The control socket protocol between aggctl and aggd.
+ *
+ * A frame is one JSON object on one line (newline-delimited JSON), so the
+ * socket is scriptable with socat.  The first frame each way is a hello:
+ *
+ *	C: {"hello":"aggctl","version":"0.1.0","proto":1}
+ *	S: {"hello":"aggd","version":"0.1.0","proto":1}
+ *
+ * then any number of requests, each answered by one terminal frame (ok,
+ * error or end), lists being row frames before their end frame:
+ *
+ *	C: {"cmd":"add","url":"https://jam-news.net/feed/","tags":["news"]}
+ *	S: {"type":"ok","data":{"id":3,"url":...},"notice":"..."}
+ *	C: {"cmd":"feeds"}
+ *	S: {"type":"row","data":{"id":1,...}}
+ *	S: {"type":"row","data":{"id":3,...}}
+ *	S: {"type":"end"}
+ *	C: {"cmd":"remove","feed":"99"}
+ *	S: {"type":"error","error":"no feed 99"}
+ *
+ * "follow" answers with row frames until the client goes; "refresh" with
+ * "wait" sends {"type":"progress",...} frames before its ok.  On a hello
+ * with another proto, aggd answers an error naming both versions and closes.
+ *
+ * Bump PROTO_VERSION whenever a message changes shape.
+ */
+#ifndef AGG_PROTO_H
+#define AGG_PROTO_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "buf.h"
+
+#define PROTO_VERSION		1
+/* Requests are small; a longer line is refused before it is buffered. */
+#define PROTO_MAX_REQUEST	(256 * 1024)
+/* Replies carry whole items (content can be large). */
+#define PROTO_MAX_REPLY		(64 * 1024 * 1024)
+
+/* Decode one line (without its newline) into an object; NULL and *cause. */
+json_t	*proto_decode(const char *, size_t, char **cause);
+/* Encode an object as one line with its newline; caller frees. */
+char	*proto_encode(const json_t *);
+
+json_t	*proto_hello(const char *program);
+/* 0 when the hello is acceptable; -1 and *cause naming both versions. */
+int	 proto_check_hello(const json_t *, const char *self, char **cause);
+
+json_t	*proto_ok(json_t *data);		/* steals data (may be NULL) */
+json_t	*proto_row(json_t *data);		/* steals data */
+json_t	*proto_end(void);
+json_t	*proto_error(const char *, ...) __attribute__((__format__(__printf__, 1, 2)));
+
+/*
+ * Blocking reader for aggctl: reads from fd into in until a whole line is
+ * there.  Returns 1 and *out, 0 at end of file, -1 and *cause on error.
+ */
+int	 proto_read(int fd, struct buf *in, json_t **out, char **cause);
+/* Blocking write of one frame; -1 and errno on failure. */
+int	 proto_write(int fd, const json_t *);
+
+#endif
