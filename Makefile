@@ -94,8 +94,13 @@ $(BUILD)/aggd: $(BUILD)/daemon/main.o $(LIBAGGD) $(LIBAGG)
 $(BUILD)/aggctl: $(BUILD)/cli/main.o $(LIBAGGCTL) $(LIBAGG)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
-$(HTTPD): $(BUILD)/tests/httpd/httpd.o $(LIBAGG)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+# The object sits beside the binary, not in a tests/httpd/ directory that
+# would take the binary's name.
+$(BUILD)/tests/httpd.o: tests/httpd/httpd.c $(BUILD)/config.mk
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+$(HTTPD): $(BUILD)/tests/httpd.o $(LIBAGG)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) -lz
 
 # Fuzz targets also build with gcc, with a replay main over their corpus,
 # so that they keep compiling between fuzzing runs.
