@@ -5,9 +5,51 @@
 #ifndef AGGCTL_H
 #define AGGCTL_H
 
+#include <stddef.h>
+
+#include <jansson.h>
+
 #include "compat.h"
+
+/* client.c */
+void		 client_set_socket(const char *);
+const char	*client_socket(void);
+const char	*client_strerror(int);
+void		 client_send(json_t *);		/* steals */
+json_t		*client_recv(void);		/* dies on an error frame */
+json_t		*client_call(json_t *, json_t **frame);
+void		 client_close(void);
+
+/* output.c */
+void	 die(const char *, ...) PRINTFLIKE(1, 2) NORETURN;
+void	 output_json(const json_t *);
+int	 output_isatty(void);
+int	 output_width(void);
+void	 output_cell(const char *, int width, int last);
+void	 output_localtime(const char *, char *, size_t);
+void	 output_finish(void);
 
 /* cmd-parse.c */
 int	cmd_parse(int, char **);
+
+/* cmd-feeds.c */
+int	cmd_add(int, char **);
+int	cmd_remove(int, char **);
+int	cmd_feeds(int, char **);
+int	cmd_status(int, char **);
+
+/* cmd-items.c */
+int	cmd_items(int, char **);
+int	cmd_show(int, char **);
+int	cmd_read(int, char **);
+int	cmd_unread(int, char **);
+int	cmd_follow(int, char **);
+
+/* cmd-fetch.c */
+int	cmd_refresh(int, char **);
+
+/* cmd-opml.c */
+int	cmd_import(int, char **);
+int	cmd_export(int, char **);
 
 #endif

@@ -1,16 +1,101 @@
 /*
  * aggctl's entry point: global options, then one command.
  */
+#include <getopt.h>
+#include <locale.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "aggctl.h"
 
+static const struct {
+	const char	*name;
+	int		(*fn)(int, char **);
+} commands[] = {
+	{ "add",	cmd_add },
+	{ "remove",	cmd_remove },
+	{ "feeds",	cmd_feeds },
+	{ "items",	cmd_items },
+	{ "show",	cmd_show },
+	{ "read",	cmd_read },
+	{ "unread",	cmd_unread },
+	{ "refresh",	cmd_refresh },
+	{ "follow",	cmd_follow },
+	{ "import",	cmd_import },
+	{ "export",	cmd_export },
+	{ "status",	cmd_status },
+	{ "parse",	cmd_parse },
+};
+
+static void
+usage(FILE *fp)
+{
+	fprintf(fp,
+	    "usage: aggctl [-s SOCKET] COMMAND [ARGS]\n"
+	    "\n"
+	    "  add URL [--title T] [--interval DUR] [--tag TAG]... "
+	    "[--announce-existing]\n"
+	    "  remove FEED\n"
+	    "  feeds [--json]\n"
+	    "  items [--feed FEED] [--unread] [--since TIME] [--after-id N] "
+	    "[--limit N]\n"
+	    "        [--search QUERY] [--json]\n"
+	    "  show ITEM [--json]\n"
+	    "  read ITEM... | read --feed FEED | read --all;  unread ITEM...\n"
+	    "  refresh [FEED...] [--wait]\n"
+	    "  follow [--json] [--feed FEED] [--after-id N]\n"
+	    "  import FILE.opml | export\n"
+	    "  status [--json]\n"
+	    "  parse [--base URL] [--charset NAME] FILE|-\n"
+	    "\n"
+	    "The socket is -s, else $AGGD_SOCKET, else the daemon's default.\n");
+}
+
 int
 main(int argc, char **argv)
 {
-	if (argc > 1 && strcmp(argv[1], "parse") == 0)
-		return (cmd_parse(argc - 1, argv + 1));
-	fprintf(stderr, "aggctl: usage: aggctl [-s SOCKET] COMMAND [ARGS]\n");
+	static const struct option longopts[] = {
+		{ "socket",	required_argument,	NULL,	's' },
+		{ "help",	no_argument,		NULL,	'h' },
+		{ "version",	no_argument,		NULL,	'V' },
+		{ NULL,		0,			NULL,	0 }
+	};
+	size_t	i;
+	int	ch, rv;
+
+	setlocale(LC_CTYPE, "");
+	while ((ch = getopt_long(argc, argv, "+s:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 's':
+			client_set_socket(optarg);
+			break;
+		case 'h':
+			usage(stdout);
+			return (0);
+		case 'V':
+			printf("aggctl %s\n", AGG_VERSION);
+			return (0);
+		default:
+			usage(stderr);
+			return (1);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc == 0) {
+		usage(stderr);
+		return (1);
+	}
+	for (i = 0; i < nitems(commands); i++) {
+		if (strcmp(commands[i].name, argv[0]) == 0) {
+			/* 0 makes glibc's getopt start over for the command. */
+			optind = 0;
+			rv = commands[i].fn(argc, argv);
+			client_close();
+			return (rv);
+		}
+	}
+	fprintf(stderr, "aggctl: unknown command '%s'\n", argv[0]);
 	return (1);
 }

@@ -1,2 +1,249 @@
+/*
+ * aggd's entry point: options, configuration, then the loop.  Everything
+ * that does work lives in the other daemon files so that tests and fuzzers
+ * link them unchanged.
+ */
+#include <sys/stat.h>
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <expat.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
-int main(void) { return 0; }
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "aggd.h"
+#include "log.h"
+#include "paths.h"
+#include "xmalloc.h"
+
+struct aggd	*aggd;
+
+static void
+usage(FILE *fp)
+{
+	fprintf(fp,
+	    "usage: aggd [-fv] [-c FILE] [--check-config]\n"
+	    "  -c FILE          configuration file (default: $AGGD_CONFIG,\n"
+	    "                   /etc/aggd/aggd.conf or\n"
+	    "                   $XDG_CONFIG_HOME/aggd/aggd.conf)\n"
+	    "  -f               stay in the foreground, log to stderr\n"
+	    "  -v               verbose (debug) logging\n"
+	    "  --check-config   check the configuration and exit\n"
+	    "  --help, --version\n");
+}
+
+static void
+main_signal_cb(evutil_socket_t sig, short what UNUSED, void *arg UNUSED)
+{
+	struct config	*nc;
+	char		*cause = NULL;
+
+	switch (sig) {
+	case SIGTERM:
+	case SIGINT:
+		log_info("signal %d: stopping", (int)sig);
+		notify_send("STOPPING=1");
+		event_base_loopbreak(aggd->base);
+		break;
+	case SIGHUP:
+		notify_send("RELOADING=1");
+		if (aggd->conf->path == NULL) {
+			log_info("SIGHUP: no configuration file to re-read");
+			notify_send("READY=1");
+			break;
+		}
+		nc = config_load(aggd->conf->path, 1, &cause);
+		if (nc == NULL) {
+			log_warnx("reload failed, keeping the running "
+			    "configuration: %s", cause);
+			free(cause);
+			notify_send("READY=1\nSTATUS=reload failed");
+			break;
+		}
+		if (strcmp(nc->database, aggd->conf->database) != 0 ||
+		    strcmp(nc->socket, aggd->conf->socket) != 0)
+			log_warnx("reload: database and socket changes take "
+			    "effect at the next start");
+		free(nc->database);
+		nc->database = xstrdup(aggd->conf->database);
+		free(nc->socket);
+		nc->socket = xstrdup(aggd->conf->socket);
+		config_free(aggd->conf);
+		aggd->conf = nc;
+		if (store_config_sync(aggd->store, aggd->conf) != 0)
+			log_warnx("reload: cannot synchronise [feed] sections");
+		fetch_reconfigure();
+		sched_update();
+		log_info("configuration %s reloaded", nc->path);
+		notify_send("READY=1");
+		break;
+	case SIGCHLD:
+		hook_reap();
+		break;
+	}
+}
+
+static void
+main_daemonise(void)
+{
+	int	fd;
+
+	switch (fork()) {
+	case -1:
+		fatal("fork");
+	case 0:
+		break;
+	default:
+		_exit(0);
+	}
+	if (setsid() == -1)
+		fatal("setsid");
+	if ((fd = open("/dev/null", O_RDWR)) != -1) {
+		dup2(fd, STDIN_FILENO);
+		dup2(fd, STDOUT_FILENO);
+		dup2(fd, STDERR_FILENO);
+		if (fd > STDERR_FILENO)
+			close(fd);
+	}
+	if (chdir("/") == -1)
+		fatal("chdir /");
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "check-config",	no_argument,	NULL,	'C' },
+		{ "help",		no_argument,	NULL,	'h' },
+		{ "version",		no_argument,	NULL,	'V' },
+		{ NULL,			0,		NULL,	0 }
+	};
+	const char	*path = NULL;
+	char		*cause = NULL, *defpath = NULL;
+	int		 ch, foreground = 0, verbose = 0, check = 0, explicit;
+	int		 sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGCHLD };
+	struct event	*sigev[nitems(sigs)];
+	struct aggd	 state;
+	size_t		 i;
+
+	while ((ch = getopt_long(argc, argv, "c:fv", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			path = optarg;
+			break;
+		case 'f':
+			foreground = 1;
+			break;
+		case 'v':
+			verbose++;
+			break;
+		case 'C':
+			check = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return (0);
+		case 'V':
+			printf("aggd %s\n", AGG_VERSION);
+			return (0);
+		default:
+			usage(stderr);
+			return (1);
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return (1);
+	}
+	log_init("aggd", verbose, 0);
+
+	explicit = path != NULL || getenv("AGGD_CONFIG") != NULL;
+	if (path == NULL)
+		path = defpath = paths_config();
+	memset(&state, 0, sizeof state);
+	aggd = &state;
+	if ((aggd->conf = config_load(path, path != defpath, &cause)) == NULL) {
+		fprintf(stderr, "aggd: %s\n", cause);
+		return (1);
+	}
+	(void)explicit;
+	if (check) {
+		printf("%s: ok\n", aggd->conf->path != NULL ?
+		    aggd->conf->path : "built-in defaults");
+		config_free(aggd->conf);
+		free(defpath);
+		return (0);
+	}
+	free(defpath);
+
+	/* Under systemd (Type=notify) we never fork. */
+	if (!foreground && getenv("NOTIFY_SOCKET") == NULL) {
+		main_daemonise();
+		log_init("aggd", verbose, 1);
+	}
+	signal(SIGPIPE, SIG_IGN);
+
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
+		fatalx("cannot initialise libcurl");
+	if ((aggd->base = event_base_new()) == NULL)
+		fatalx("cannot create event base");
+	aggd->started = time(NULL);
+	log_info("aggd %s starting (libevent %s, %s, expat %s, sqlite %s)",
+	    AGG_VERSION, event_get_version(), curl_version(),
+	    XML_ExpatVersion(), sqlite3_libversion());
+	log_info("configuration: %s", aggd->conf->path != NULL ?
+	    aggd->conf->path : "built-in defaults");
+
+	if ((aggd->store = store_open(aggd->conf->database, &cause)) == NULL) {
+		log_warnx("%s", cause);
+		return (1);
+	}
+	log_info("database %s", aggd->conf->database);
+	if (store_config_sync(aggd->store, aggd->conf) != 0) {
+		log_warnx("cannot synchronise [feed] sections into %s",
+		    aggd->conf->database);
+		return (1);
+	}
+	aggd->server = server_start(aggd->base, aggd->conf->socket,
+	    aggd->conf->socket_gid, aggd->conf->socket_group != NULL, &cause);
+	if (aggd->server == NULL) {
+		log_warnx("%s", cause);
+		return (1);
+	}
+	for (i = 0; i < nitems(sigs); i++) {
+		sigev[i] = evsignal_new(aggd->base, sigs[i], main_signal_cb,
+		    NULL);
+		evsignal_add(sigev[i], NULL);
+	}
+	fetch_init(aggd->base);
+	hook_init(aggd->base);
+	sched_init(aggd->base);
+	notify_send("READY=1\nSTATUS=polling");
+
+	event_base_dispatch(aggd->base);
+
+	log_info("shutting down");
+	server_client_close_all();
+	server_stop(aggd->server);
+	sched_free();
+	fetch_free();
+	hook_free();
+	for (i = 0; i < nitems(sigs); i++)
+		event_free(sigev[i]);
+	store_close(aggd->store);
+	/* Let deferred frees (clients, transfers) run before the base goes. */
+	event_base_loop(aggd->base, EVLOOP_NONBLOCK);
+	event_base_free(aggd->base);
+	curl_global_cleanup();
+	config_free(aggd->conf);
+	log_info("stopped");
+	return (0);
+}

@@ -1,0 +1,180 @@
+/*
+ * aggd: the daemon.  One libevent loop runs everything: the control socket
+ * (server.c, server-client.c, cmd*.c), the schedule (sched.c), transfers on
+ * libcurl's multi interface (fetch.c), the SQLite store (store.c) and hooks
+ * (hook.c).  This header has a section per file.
+ */
+#ifndef AGGD_H
+#define AGGD_H
+
+#include <sys/types.h>
+#include <sys/queue.h>
+
+#include <stdint.h>
+
+#include <event2/event.h>
+#include <jansson.h>
+
+#include "compat.h"
+#include "item.h"
+
+struct store;
+struct server;
+struct client;
+
+/* config.c */
+struct config_feed {
+	char			*name;		/* section name */
+	char			*url;
+	char			*title;
+	char			*hook;
+	char			*tags;		/* comma-separated, or NULL */
+	int64_t			 interval;	/* -1: the default */
+	int			 line;
+	TAILQ_ENTRY(config_feed) entry;
+};
+TAILQ_HEAD(config_feeds, config_feed);
+
+struct config {
+	char			*path;		/* NULL: built-in defaults */
+	char			*database;
+	char			*socket;
+	char			*socket_group;
+	gid_t			 socket_gid;
+	int64_t			 interval;
+	int64_t			 min_interval;
+	int64_t			 max_interval;
+	int64_t			 max_connections;
+	int64_t			 per_host_connections;
+	int64_t			 host_delay;
+	int64_t			 timeout;
+	int64_t			 max_feed_size;
+	char			*user_agent;
+	char			*hook;
+	int64_t			 hook_timeout;
+	struct config_feeds	 feeds;
+};
+
+struct config	*config_defaults(void);
+/* Load path (NULL: the default location).  A missing file gives the
+ * defaults; a bad one returns NULL with *cause "FILE:LINE: reason". */
+struct config	*config_load(const char *path, int explicit, char **cause);
+void		 config_free(struct config *);
+/* Split a hook command line as a shell would, without running one. */
+char		**config_split_argv(const char *, char **cause);
+void		 config_free_argv(char **);
+
+/* store.c */
+struct store_feed {
+	int64_t		 id;
+	char		*url;
+	char		*name;
+	char		*title;
+	char		*link;
+	char		*hook;
+	int64_t		 interval;	/* per-feed interval, -1 for adaptive */
+	int64_t		 adaptive;	/* last computed interval, -1 none */
+	char		*etag;
+	char		*last_modified;
+	int64_t		 last_fetch;
+	int64_t		 last_status;	/* -1: none */
+	char		*last_error;
+	int64_t		 next_fetch;
+	char		*next_reason;
+	int64_t		 retry_until;	/* a Retry-After the server gave */
+	int64_t		 errors;	/* consecutive failures */
+	int		 primed;	/* first successful fetch done */
+	int		 announce_existing;
+	char		*disabled;
+	char		*key_mode;	/* "guid", "link", "hash" */
+};
+
+struct store	*store_open(const char *path, char **cause);
+void		 store_close(struct store *);
+int		 store_begin(struct store *);
+int		 store_commit(struct store *);
+void		 store_rollback(struct store *);
+void		 store_feed_free(struct store_feed *);
+struct store_feed *store_feed_get(struct store *, int64_t id);
+/* By URL, normalised URL or alias: the id, 0 when none, -1 on error. */
+int64_t		 store_feed_find(struct store *, const char *url);
+/* FEED as the user gives it: an id or a URL. */
+int64_t		 store_feed_lookup(struct store *, const char *);
+int64_t		 store_feed_add(struct store *, const char *url,
+		     const char *title, int64_t interval, const char *tags,
+		     int announce_existing, const char *name, const char *hook,
+		     char **cause);
+int		 store_feed_remove(struct store *, int64_t id);
+json_t		*store_feed_json(struct store *, const struct store_feed *,
+		     int64_t default_interval);
+/* Call cb for every feed in id order. */
+int		 store_feed_each(struct store *,
+		     void (*)(struct store_feed *, void *), void *);
+int		 store_config_sync(struct store *, struct config *);
+int		 store_feed_set_next(struct store *, int64_t id, int64_t when,
+		     const char *reason);
+/* The earliest next_fetch of an enabled feed, or -1. */
+int64_t		 store_next_due(struct store *, int64_t *feed_id);
+int		 store_counts(struct store *, int64_t *feeds, int64_t *items,
+		     int64_t *unread, int64_t *hooks_pending,
+		     int64_t *hooks_failed);
+int64_t		 store_feed_items(struct store *, int64_t id, int64_t *unread);
+
+/* notify.c */
+void	notify_send(const char *fmt, ...) PRINTFLIKE(1, 2);
+
+/* server.c */
+struct server	*server_start(struct event_base *, const char *path,
+		     gid_t gid, int use_gid, char **cause);
+void		 server_stop(struct server *);
+struct event_base *server_base(struct server *);
+
+/* server-client.c */
+void	server_client_accept(struct server *, int fd, uid_t uid);
+void	server_client_send(struct client *, json_t *);	/* steals */
+void	server_client_fail(struct client *, json_t *);	/* send, close */
+void	server_client_close_all(void);
+int	server_client_dead(const struct client *);
+unsigned int server_client_id(const struct client *);
+void	server_client_ref(struct client *);
+void	server_client_unref(struct client *);
+void	server_client_busy(struct client *);
+void	server_client_done(struct client *);
+size_t	server_client_pending(const struct client *);
+void	server_client_set_close(struct client *,
+	    void (*)(struct client *, void *), void *);
+
+/* cmd.c */
+void	cmd_dispatch(struct client *, json_t *);
+
+/* sched.c */
+void	sched_init(struct event_base *);
+void	sched_update(void);	/* re-read the next due time */
+void	sched_forget(int64_t);	/* a feed is being removed */
+void	sched_free(void);
+
+/* fetch.c */
+void	fetch_run_due(void);
+int64_t	fetch_next_wakeup(void);	/* -1: nothing to wake for */
+void	fetch_cancel(int64_t);
+void	fetch_init(struct event_base *);
+void	fetch_free(void);
+void	fetch_reconfigure(void);
+
+/* hook.c */
+void	hook_init(struct event_base *);
+void	hook_reap(void);
+void	hook_free(void);
+
+/* main.c: the daemon's state, one of it. */
+struct aggd {
+	struct event_base	*base;
+	struct config		*conf;
+	struct store		*store;
+	struct server		*server;
+	time_t			 started;
+	int			 transfers;
+};
+extern struct aggd	*aggd;
+
+#endif

@@ -1,0 +1,213 @@
+/*
+ * Subscriptions over the socket: add, remove, feeds, status, and OPML
+ * import/export.  Adding a URL we already know (as given, normalised, or as
+ * the old URL of a feed that moved permanently) answers its id and changes
+ * nothing.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "aggd.h"
+#include "buf.h"
+#include "cmd.h"
+#include "log.h"
+#include "proto.h"
+#include "units.h"
+#include "xmalloc.h"
+
+/* Only absolute http and https URLs with a host can be subscribed. */
+static int
+cmd_feeds_check_url(const char *url, char **cause)
+{
+	const char	*host;
+	size_t		 i;
+
+	if (strncasecmp(url, "http://", 7) == 0)
+		host = url + 7;
+	else if (strncasecmp(url, "https://", 8) == 0)
+		host = url + 8;
+	else {
+		xasprintf(cause, "not an http or https URL: %s", url);
+		return (-1);
+	}
+	if (*host == '\0' || *host == '/' || *host == '?' || *host == '#') {
+		xasprintf(cause, "URL has no host: %s", url);
+		return (-1);
+	}
+	for (i = 0; url[i] != '\0'; i++) {
+		if (isspace((unsigned char)url[i]) ||
+		    iscntrl((unsigned char)url[i])) {
+			xasprintf(cause, "URL contains white space: %s", url);
+			return (-1);
+		}
+	}
+	return (0);
+}
+
+static json_t *
+cmd_feeds_feed_json(int64_t id)
+{
+	struct store_feed	*f;
+	json_t			*o;
+
+	if ((f = store_feed_get(aggd->store, id)) == NULL)
+		return (json_null());
+	o = store_feed_json(aggd->store, f, aggd->conf->interval);
+	store_feed_free(f);
+	return (o);
+}
+
+void
+cmd_add(struct client *c, json_t *req)
+{
+	const char	*url = NULL, *title = NULL;
+	int64_t		 interval = -1, id;
+	int		 announce = 0;
+	json_t		*tags, *t, *reply;
+	struct buf	 tagbuf;
+	char		*cause = NULL, *notice = NULL, a[32], b[32];
+	size_t		 i;
+
+	if (cmd_string(c, req, "url", 1, &url) != 0 ||
+	    cmd_string(c, req, "title", 0, &title) != 0 ||
+	    cmd_integer(c, req, "interval", 0, &interval) != 0 ||
+	    cmd_bool(c, req, "announce_existing", &announce) != 0 ||
+	    cmd_strings(c, req, "tags", &tags) != 0)
+		return;
+	if (cmd_feeds_check_url(url, &cause) != 0) {
+		server_client_send(c, proto_error("%s", cause));
+		free(cause);
+		return;
+	}
+	if ((id = store_feed_find(aggd->store, url)) < 0) {
+		server_client_send(c, proto_error("database error"));
+		return;
+	}
+	if (id > 0) {
+		reply = proto_ok(cmd_feeds_feed_json(id));
+		json_object_set_new(reply, "existed", json_true());
+		server_client_send(c, reply);
+		return;
+	}
+	if (interval != -1 && interval < aggd->conf->min_interval) {
+		units_format_duration(interval, a, sizeof a);
+		units_format_duration(aggd->conf->min_interval, b, sizeof b);
+		xasprintf(&notice, "interval %s is below min_interval, "
+		    "raised to %s", a, b);
+		interval = aggd->conf->min_interval;
+	} else if (interval > aggd->conf->max_interval) {
+		units_format_duration(interval, a, sizeof a);
+		units_format_duration(aggd->conf->max_interval, b, sizeof b);
+		xasprintf(&notice, "interval %s is above max_interval, "
+		    "lowered to %s", a, b);
+		interval = aggd->conf->max_interval;
+	}
+	buf_init(&tagbuf);
+	if (tags != NULL) {
+		json_array_foreach(tags, i, t) {
+			if (strchr(json_string_value(t), ',') != NULL) {
+				server_client_send(c, proto_error("a tag "
+				    "cannot contain ','"));
+				buf_release(&tagbuf);
+				free(notice);
+				return;
+			}
+			if (tagbuf.len > 0)
+				buf_addc(&tagbuf, ',');
+			buf_adds(&tagbuf, json_string_value(t));
+		}
+	}
+	id = store_feed_add(aggd->store, url, title, interval,
+	    tagbuf.len > 0 ? tagbuf.data : NULL, announce, NULL, NULL, &cause);
+	buf_release(&tagbuf);
+	if (id == -1) {
+		server_client_send(c, proto_error("%s", cause));
+		free(cause);
+		free(notice);
+		return;
+	}
+	log_info("feed %lld (%s): added", (long long)id, url);
+	reply = proto_ok(cmd_feeds_feed_json(id));
+	if (notice != NULL) {
+		json_object_set_new(reply, "notice", json_string(notice));
+		free(notice);
+	}
+	server_client_send(c, reply);
+	sched_update();
+}
+
+void
+cmd_remove(struct client *c, json_t *req)
+{
+	int64_t	id;
+
+	if ((id = cmd_feed(c, req, "feed")) == -1)
+		return;
+	sched_forget(id);
+	if (store_feed_remove(aggd->store, id) != 0) {
+		server_client_send(c, proto_error("database error"));
+		return;
+	}
+	log_info("feed %lld: removed", (long long)id);
+	server_client_send(c, proto_ok(json_pack("{s:I}", "id",
+	    (json_int_t)id)));
+	sched_update();
+}
+
+static void
+cmd_feeds_row(struct store_feed *f, void *arg)
+{
+	struct client	*c = arg;
+
+	server_client_send(c, proto_row(store_feed_json(aggd->store, f,
+	    aggd->conf->interval)));
+}
+
+void
+cmd_feeds(struct client *c, json_t *req UNUSED)
+{
+	store_feed_each(aggd->store, cmd_feeds_row, c);
+	server_client_send(c, proto_end());
+}
+
+void
+cmd_status(struct client *c, json_t *req UNUSED)
+{
+	int64_t	 feeds = 0, items = 0, unread = 0, pending = 0, failed = 0;
+	int64_t	 next;
+	json_t	*o;
+
+	if (store_counts(aggd->store, &feeds, &items, &unread, &pending,
+	    &failed) != 0) {
+		server_client_send(c, proto_error("database error"));
+		return;
+	}
+	next = store_next_due(aggd->store, NULL);
+	o = json_object();
+	json_object_set_new(o, "version", json_string(AGG_VERSION));
+	json_object_set_new(o, "uptime",
+	    json_integer(time(NULL) - aggd->started));
+	json_object_set_new(o, "feeds", json_integer(feeds));
+	json_object_set_new(o, "items", json_integer(items));
+	json_object_set_new(o, "unread", json_integer(unread));
+	json_object_set_new(o, "transfers", json_integer(aggd->transfers));
+	json_object_set_new(o, "next_fetch", next < 0 ? json_null() :
+	    json_time_or_null(next));
+	json_object_set_new(o, "hooks_pending", json_integer(pending));
+	json_object_set_new(o, "hooks_failed", json_integer(failed));
+	server_client_send(c, proto_ok(o));
+}
+
+void
+cmd_import(struct client *c, json_t *req UNUSED)
+{
+	server_client_send(c, proto_error("import is not implemented yet"));
+}
+
+void
+cmd_export(struct client *c, json_t *req UNUSED)
+{
+	server_client_send(c, proto_error("export is not implemented yet"));
+}

@@ -1,0 +1,43 @@
+/*
+ * Control request handlers and the helpers they share (cmd.c).
+ */
+#ifndef AGGD_CMD_H
+#define AGGD_CMD_H
+
+#include <stdio.h>
+
+#include <jansson.h>
+
+struct client;
+
+struct cmd_entry {
+	const char	*name;
+	void		(*fn)(struct client *, json_t *);
+};
+
+int	 cmd_string(struct client *, json_t *, const char *, int,
+	     const char **);
+int	 cmd_integer(struct client *, json_t *, const char *, int, int64_t *);
+int	 cmd_bool(struct client *, json_t *, const char *, int *);
+int	 cmd_strings(struct client *, json_t *, const char *, json_t **);
+int64_t	 cmd_feed(struct client *, json_t *, const char *);
+
+/* cmd-feeds.c */
+void	 cmd_add(struct client *, json_t *);
+void	 cmd_remove(struct client *, json_t *);
+void	 cmd_feeds(struct client *, json_t *);
+void	 cmd_status(struct client *, json_t *);
+void	 cmd_import(struct client *, json_t *);
+void	 cmd_export(struct client *, json_t *);
+
+/* cmd-items.c */
+void	 cmd_items(struct client *, json_t *);
+void	 cmd_show(struct client *, json_t *);
+void	 cmd_read(struct client *, json_t *);
+void	 cmd_unread(struct client *, json_t *);
+void	 cmd_follow(struct client *, json_t *);
+
+/* cmd-fetch.c */
+void	 cmd_refresh(struct client *, json_t *);
+
+#endif

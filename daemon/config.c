@@ -1,0 +1,454 @@
+/*
+ * The configuration file: a small INI dialect ([daemon] and [feed "name"]
+ * sections, "key = value", comments with # or ; on their own line or after
+ * white space).  It is parsed here by hand rather than with inih because
+ * Debian's inih only knows ';' as an inline comment and our documented
+ * examples use '#', and because every error must name FILE:LINE and the key.
+ * Values are checked as they are read; nothing half-valid is kept.
+ */
+#include <sys/types.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <grp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aggd.h"
+#include "buf.h"
+#include "log.h"
+#include "paths.h"
+#include "units.h"
+#include "xmalloc.h"
+
+struct config *
+config_defaults(void)
+{
+	struct config	*c;
+
+	c = xcalloc(1, sizeof *c);
+	c->database = paths_database();
+	c->socket = paths_socket();
+	c->interval = 30 * 60;
+	c->min_interval = 60;
+	c->max_interval = 86400;
+	c->max_connections = 64;
+	c->per_host_connections = 2;
+	c->host_delay = 1;
+	c->timeout = 30;
+	c->max_feed_size = 16 * 1024 * 1024;
+	xasprintf(&c->user_agent, "aggd/%s (+%s)", AGG_VERSION, AGG_URL);
+	c->hook_timeout = 60;
+	TAILQ_INIT(&c->feeds);
+	return (c);
+}
+
+void
+config_free(struct config *c)
+{
+	struct config_feed	*f;
+
+	if (c == NULL)
+		return;
+	while ((f = TAILQ_FIRST(&c->feeds)) != NULL) {
+		TAILQ_REMOVE(&c->feeds, f, entry);
+		free(f->name);
+		free(f->url);
+		free(f->title);
+		free(f->hook);
+		free(f->tags);
+		free(f);
+	}
+	free(c->path);
+	free(c->database);
+	free(c->socket);
+	free(c->socket_group);
+	free(c->user_agent);
+	free(c->hook);
+	free(c);
+}
+
+void
+config_free_argv(char **argv)
+{
+	char	**p;
+
+	if (argv == NULL)
+		return;
+	for (p = argv; *p != NULL; p++)
+		free(*p);
+	free(argv);
+}
+
+/*
+ * Split like sh(1) does words, quotes and backslashes, but expand nothing:
+ * the hook is run with execvp, never through a shell, so a feed title can
+ * never become a command.
+ */
+char **
+config_split_argv(const char *s, char **cause)
+{
+	char		**argv = NULL;
+	size_t		  argc = 0;
+	struct buf	  w;
+	int		  inword = 0;
+	char		  q = 0;
+
+	buf_init(&w);
+	for (;; s++) {
+		if (q == '\'') {
+			if (*s == '\0')
+				goto unterminated;
+			if (*s == '\'')
+				q = 0;
+			else
+				buf_addc(&w, *s);
+			continue;
+		}
+		if (q == '"') {
+			if (*s == '\0')
+				goto unterminated;
+			if (*s == '"')
+				q = 0;
+			else if (*s == '\\' && strchr("\"\\$`", s[1]) != NULL &&
+			    s[1] != '\0')
+				buf_addc(&w, *++s);
+			else
+				buf_addc(&w, *s);
+			continue;
+		}
+		if (*s == '\0' || *s == ' ' || *s == '\t') {
+			if (inword) {
+				argv = xreallocarray(argv, argc + 2,
+				    sizeof *argv);
+				argv[argc++] = buf_detach(&w);
+				argv[argc] = NULL;
+				inword = 0;
+			}
+			if (*s == '\0')
+				break;
+			continue;
+		}
+		inword = 1;
+		if (*s == '\'' || *s == '"')
+			q = *s;
+		else if (*s == '\\' && s[1] != '\0')
+			buf_addc(&w, *++s);
+		else
+			buf_addc(&w, *s);
+	}
+	buf_release(&w);
+	if (argc == 0) {
+		xasprintf(cause, "empty command");
+		free(argv);
+		return (NULL);
+	}
+	return (argv);
+unterminated:
+	buf_release(&w);
+	config_free_argv(argv);
+	xasprintf(cause, "unterminated %c quote", q);
+	return (NULL);
+}
+
+static char *
+config_trim(char *s)
+{
+	char	*e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return (s);
+}
+
+/* Cut a comment that follows white space, outside quotes. */
+static void
+config_uncomment(char *s)
+{
+	char	q = 0, *p;
+
+	for (p = s; *p != '\0'; p++) {
+		if (q != 0) {
+			if (*p == q)
+				q = 0;
+			continue;
+		}
+		if (*p == '"' || *p == '\'')
+			q = *p;
+		else if ((*p == '#' || *p == ';') &&
+		    (p == s || isspace((unsigned char)p[-1]))) {
+			*p = '\0';
+			return;
+		}
+	}
+}
+
+static int
+config_duration(const char *v, int64_t *out, int allow_zero, char **cause)
+{
+	if (units_parse_duration(v, out, cause) != 0)
+		return (-1);
+	if (*out == 0 && !allow_zero) {
+		xasprintf(cause, "duration must be above 0");
+		return (-1);
+	}
+	return (0);
+}
+
+static int
+config_count(const char *v, int64_t *out, char **cause)
+{
+	char		*end;
+	long long	 n;
+
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	if (errno != 0 || *v == '\0' || *end != '\0' || n < 1 || n > 100000) {
+		xasprintf(cause, "invalid number '%s' (1 to 100000)", v);
+		return (-1);
+	}
+	*out = n;
+	return (0);
+}
+
+static int
+config_daemon_key(struct config *c, const char *k, const char *v,
+    char **cause)
+{
+	char	**argv;
+	struct group *gr;
+
+	if (strcmp(k, "database") == 0) {
+		free(c->database);
+		c->database = xstrdup(v);
+	} else if (strcmp(k, "socket") == 0) {
+		free(c->socket);
+		c->socket = xstrdup(v);
+	} else if (strcmp(k, "socket_group") == 0) {
+		if ((gr = getgrnam(v)) == NULL) {
+			xasprintf(cause, "unknown group '%s'", v);
+			return (-1);
+		}
+		free(c->socket_group);
+		c->socket_group = xstrdup(v);
+		c->socket_gid = gr->gr_gid;
+	} else if (strcmp(k, "interval") == 0)
+		return (config_duration(v, &c->interval, 0, cause));
+	else if (strcmp(k, "min_interval") == 0)
+		return (config_duration(v, &c->min_interval, 1, cause));
+	else if (strcmp(k, "max_interval") == 0)
+		return (config_duration(v, &c->max_interval, 0, cause));
+	else if (strcmp(k, "max_connections") == 0)
+		return (config_count(v, &c->max_connections, cause));
+	else if (strcmp(k, "per_host_connections") == 0)
+		return (config_count(v, &c->per_host_connections, cause));
+	else if (strcmp(k, "host_delay") == 0)
+		return (config_duration(v, &c->host_delay, 1, cause));
+	else if (strcmp(k, "timeout") == 0)
+		return (config_duration(v, &c->timeout, 0, cause));
+	else if (strcmp(k, "hook_timeout") == 0)
+		return (config_duration(v, &c->hook_timeout, 0, cause));
+	else if (strcmp(k, "max_feed_size") == 0) {
+		if (units_parse_size(v, &c->max_feed_size, cause) != 0)
+			return (-1);
+		if (c->max_feed_size < 1024) {
+			xasprintf(cause, "max_feed_size must be at least 1K");
+			return (-1);
+		}
+	} else if (strcmp(k, "user_agent") == 0) {
+		free(c->user_agent);
+		c->user_agent = xstrdup(v);
+	} else if (strcmp(k, "hook") == 0) {
+		if (*v != '\0') {
+			if ((argv = config_split_argv(v, cause)) == NULL)
+				return (-1);
+			config_free_argv(argv);
+		}
+		free(c->hook);
+		c->hook = *v != '\0' ? xstrdup(v) : NULL;
+	} else {
+		xasprintf(cause, "unknown key '%s' in [daemon]", k);
+		return (-1);
+	}
+	return (0);
+}
+
+static int
+config_feed_key(struct config_feed *f, const char *k, const char *v,
+    char **cause)
+{
+	char	**argv;
+
+	if (strcmp(k, "url") == 0) {
+		if (strncasecmp(v, "http://", 7) != 0 &&
+		    strncasecmp(v, "https://", 8) != 0) {
+			xasprintf(cause, "url must be http:// or https://");
+			return (-1);
+		}
+		free(f->url);
+		f->url = xstrdup(v);
+	} else if (strcmp(k, "interval") == 0)
+		return (config_duration(v, &f->interval, 0, cause));
+	else if (strcmp(k, "title") == 0) {
+		free(f->title);
+		f->title = xstrdup(v);
+	} else if (strcmp(k, "tags") == 0 || strcmp(k, "tag") == 0) {
+		free(f->tags);
+		f->tags = xstrdup(v);
+	} else if (strcmp(k, "hook") == 0) {
+		if ((argv = config_split_argv(v, cause)) == NULL)
+			return (-1);
+		config_free_argv(argv);
+		free(f->hook);
+		f->hook = xstrdup(v);
+	} else {
+		xasprintf(cause, "unknown key '%s' in [feed \"%s\"]", k,
+		    f->name);
+		return (-1);
+	}
+	return (0);
+}
+
+/* Parse "[daemon]" or "[feed "name"]"; sets *feed for a feed section. */
+static int
+config_section(struct config *c, char *s, int line, struct config_feed **feed,
+    char **cause)
+{
+	char			*name, *e;
+	struct config_feed	*f;
+
+	*feed = NULL;
+	s = config_trim(s);
+	if (strcmp(s, "daemon") == 0)
+		return (0);
+	if (strncmp(s, "feed", 4) != 0 || !isspace((unsigned char)s[4])) {
+		xasprintf(cause, "unknown section [%s]", s);
+		return (-1);
+	}
+	name = config_trim(s + 4);
+	if (*name != '"' || (e = strrchr(name + 1, '"')) == NULL ||
+	    e[1] != '\0' || e == name + 1) {
+		xasprintf(cause, "feed section must be [feed \"name\"]");
+		return (-1);
+	}
+	*e = '\0';
+	name++;
+	TAILQ_FOREACH(f, &c->feeds, entry) {
+		if (strcmp(f->name, name) == 0) {
+			xasprintf(cause, "feed \"%s\" already defined at line %d",
+			    name, f->line);
+			return (-1);
+		}
+	}
+	f = xcalloc(1, sizeof *f);
+	f->name = xstrdup(name);
+	f->interval = -1;
+	f->line = line;
+	TAILQ_INSERT_TAIL(&c->feeds, f, entry);
+	*feed = f;
+	return (0);
+}
+
+static char *
+config_unquote(char *v)
+{
+	size_t	len = strlen(v);
+
+	if (len >= 2 && v[0] == '"' && v[len - 1] == '"' &&
+	    strchr(v + 1, '"') == v + len - 1) {
+		v[len - 1] = '\0';
+		return (v + 1);
+	}
+	return (v);
+}
+
+struct config *
+config_load(const char *path, int explicit, char **cause)
+{
+	struct config		*c;
+	struct config_feed	*feed = NULL, *f;
+	FILE			*fp;
+	char			*line = NULL, *s, *eq, *k, *v, *why = NULL;
+	size_t			 size = 0;
+	int			 lineno = 0, in_section = 0;
+
+	c = config_defaults();
+	if ((fp = fopen(path, "r")) == NULL) {
+		if (errno == ENOENT && !explicit)
+			return (c);
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		config_free(c);
+		return (NULL);
+	}
+	c->path = xstrdup(path);
+	while (getline(&line, &size, fp) != -1) {
+		lineno++;
+		s = config_trim(line);
+		if (*s == '\0' || *s == '#' || *s == ';')
+			continue;
+		config_uncomment(s);
+		s = config_trim(s);
+		if (*s == '[') {
+			if (s[strlen(s) - 1] != ']') {
+				xasprintf(&why, "missing ']' in section header");
+				goto fail;
+			}
+			s[strlen(s) - 1] = '\0';
+			if (config_section(c, s + 1, lineno, &feed, &why) != 0)
+				goto fail;
+			in_section = 1;
+			continue;
+		}
+		if ((eq = strchr(s, '=')) == NULL) {
+			xasprintf(&why, "expected 'key = value'");
+			goto fail;
+		}
+		*eq = '\0';
+		k = config_trim(s);
+		v = config_unquote(config_trim(eq + 1));
+		if (*k == '\0') {
+			xasprintf(&why, "missing key before '='");
+			goto fail;
+		}
+		if (!in_section) {
+			xasprintf(&why, "key '%s' outside a section", k);
+			goto fail;
+		}
+		if (feed != NULL) {
+			if (config_feed_key(feed, k, v, &why) != 0)
+				goto fail;
+		} else if (config_daemon_key(c, k, v, &why) != 0)
+			goto fail;
+	}
+	if (ferror(fp)) {
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	TAILQ_FOREACH(f, &c->feeds, entry) {
+		if (f->url == NULL) {
+			lineno = f->line;
+			xasprintf(&why, "feed \"%s\" has no url", f->name);
+			goto fail;
+		}
+	}
+	if (c->min_interval > c->max_interval) {
+		xasprintf(cause, "%s: min_interval is above max_interval",
+		    path);
+		goto out;
+	}
+	free(line);
+	fclose(fp);
+	return (c);
+fail:
+	xasprintf(cause, "%s:%d: %s", path, lineno, why);
+	free(why);
+out:
+	free(line);
+	fclose(fp);
+	config_free(c);
+	return (NULL);
+}

@@ -1,0 +1,290 @@
+/*
+ * One control-socket client: a bufferevent reading newline-delimited JSON
+ * requests and writing frames back.  A line over PROTO_MAX_REQUEST is
+ * refused before it is buffered whole; a malformed frame gets an error
+ * frame and the connection stays usable; a vanished client is freed on the
+ * next loop turn, never inside a callback that other events can still
+ * reach.  A command that answers later (refresh --wait, follow) holds a
+ * reference and stops reading until it is done.
+ */
+#include <sys/types.h>
+#include <sys/queue.h>
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+
+#include "aggd.h"
+#include "log.h"
+#include "proto.h"
+#include "xmalloc.h"
+
+/* A client that lets this much output pile up is dropped. */
+#define CLIENT_MAX_OUTPUT	(64 * 1024 * 1024)
+
+struct client {
+	struct bufferevent	*bev;
+	uid_t			 uid;
+	unsigned int		 id;
+	int			 flags;
+#define CLIENT_HELLO	0x1	/* hello received */
+#define CLIENT_DEAD	0x2	/* closed; freed when refs drop */
+#define CLIENT_CLOSING	0x4	/* close once output is flushed */
+#define CLIENT_BUSY	0x8	/* a request is still being answered */
+	int			 refs;
+	void			(*on_close)(struct client *, void *);
+	void			*on_close_arg;
+	TAILQ_ENTRY(client)	 entry;
+};
+static TAILQ_HEAD(, client)	 clients = TAILQ_HEAD_INITIALIZER(clients);
+static unsigned int		 client_next_id = 1;
+
+static void	server_client_read_cb(struct bufferevent *, void *);
+static void	server_client_write_cb(struct bufferevent *, void *);
+static void	server_client_event_cb(struct bufferevent *, short, void *);
+
+static void
+server_client_free_cb(evutil_socket_t fd UNUSED, short what UNUSED,
+    void *arg)
+{
+	struct client	*c = arg;
+
+	free(c);
+}
+
+void
+server_client_ref(struct client *c)
+{
+	c->refs++;
+}
+
+void
+server_client_unref(struct client *c)
+{
+	if (--c->refs > 0)
+		return;
+	event_base_once(aggd->base, -1, EV_TIMEOUT, server_client_free_cb,
+	    c, NULL);
+}
+
+static void
+server_client_close(struct client *c)
+{
+	if (c->flags & CLIENT_DEAD)
+		return;
+	c->flags |= CLIENT_DEAD;
+	log_debug("client %u: closed", c->id);
+	if (c->on_close != NULL)
+		c->on_close(c, c->on_close_arg);
+	TAILQ_REMOVE(&clients, c, entry);
+	bufferevent_free(c->bev);
+	c->bev = NULL;
+	server_client_unref(c);
+}
+
+void
+server_client_close_all(void)
+{
+	struct client	*c;
+
+	while ((c = TAILQ_FIRST(&clients)) != NULL)
+		server_client_close(c);
+}
+
+int
+server_client_dead(const struct client *c)
+{
+	return ((c->flags & CLIENT_DEAD) != 0);
+}
+
+unsigned int
+server_client_id(const struct client *c)
+{
+	return (c->id);
+}
+
+void
+server_client_set_close(struct client *c,
+    void (*cb)(struct client *, void *), void *arg)
+{
+	c->on_close = cb;
+	c->on_close_arg = arg;
+}
+
+void
+server_client_accept(struct server *srv, int fd, uid_t uid)
+{
+	struct client	*c;
+
+	c = xcalloc(1, sizeof *c);
+	c->uid = uid;
+	c->id = client_next_id++;
+	c->refs = 1;
+	c->bev = bufferevent_socket_new(server_base(srv), fd,
+	    BEV_OPT_CLOSE_ON_FREE);
+	if (c->bev == NULL) {
+		log_warnx("client: cannot create bufferevent");
+		close(fd);
+		free(c);
+		return;
+	}
+	bufferevent_setcb(c->bev, server_client_read_cb,
+	    server_client_write_cb, server_client_event_cb, c);
+	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	TAILQ_INSERT_TAIL(&clients, c, entry);
+	log_debug("client %u: connected (uid %u)", c->id, (unsigned)uid);
+}
+
+/* Queue one frame.  Steals j.  A client too far behind is dropped. */
+void
+server_client_send(struct client *c, json_t *j)
+{
+	struct evbuffer	*out;
+	char		*line;
+
+	if (c->flags & CLIENT_DEAD) {
+		json_decref(j);
+		return;
+	}
+	out = bufferevent_get_output(c->bev);
+	if (evbuffer_get_length(out) > CLIENT_MAX_OUTPUT) {
+		log_warnx("client %u: not reading its replies, closing",
+		    c->id);
+		json_decref(j);
+		server_client_close(c);
+		return;
+	}
+	line = proto_encode(j);
+	evbuffer_add(out, line, strlen(line));
+	free(line);
+	json_decref(j);
+}
+
+size_t
+server_client_pending(const struct client *c)
+{
+	if (c->flags & CLIENT_DEAD)
+		return (0);
+	return (evbuffer_get_length(bufferevent_get_output(c->bev)));
+}
+
+/* Send a final frame and close once it is written. */
+void
+server_client_fail(struct client *c, json_t *j)
+{
+	server_client_send(c, j);
+	if (c->flags & CLIENT_DEAD)
+		return;
+	c->flags |= CLIENT_CLOSING;
+	bufferevent_disable(c->bev, EV_READ);
+	if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
+		server_client_close(c);
+}
+
+/* An asynchronous command started: stop reading requests until done. */
+void
+server_client_busy(struct client *c)
+{
+	c->flags |= CLIENT_BUSY;
+}
+
+void
+server_client_done(struct client *c)
+{
+	if (c->flags & CLIENT_DEAD)
+		return;
+	c->flags &= ~CLIENT_BUSY;
+	/* Requests that arrived meanwhile are waiting in the input. */
+	server_client_read_cb(c->bev, c);
+}
+
+static void
+server_client_line(struct client *c, const char *line, size_t len)
+{
+	json_t	*j;
+	char	*cause = NULL;
+
+	if ((j = proto_decode(line, len, &cause)) == NULL) {
+		log_debug("client %u: %s", c->id, cause);
+		if (!(c->flags & CLIENT_HELLO))
+			server_client_fail(c, proto_error("%s", cause));
+		else
+			server_client_send(c, proto_error("%s", cause));
+		free(cause);
+		return;
+	}
+	if (!(c->flags & CLIENT_HELLO)) {
+		if (proto_check_hello(j, "aggd", &cause) != 0) {
+			server_client_fail(c, proto_error("%s", cause));
+			free(cause);
+		} else {
+			c->flags |= CLIENT_HELLO;
+			server_client_send(c, proto_hello("aggd"));
+		}
+		json_decref(j);
+		return;
+	}
+	cmd_dispatch(c, j);
+	json_decref(j);
+}
+
+static void
+server_client_read_cb(struct bufferevent *bev, void *arg)
+{
+	struct client		*c = arg;
+	struct evbuffer		*in = bufferevent_get_input(bev);
+	struct evbuffer_ptr	 eol;
+	size_t			 eol_len, len;
+	char			*line;
+
+	server_client_ref(c);
+	while (!(c->flags & (CLIENT_DEAD | CLIENT_CLOSING | CLIENT_BUSY))) {
+		eol = evbuffer_search_eol(in, NULL, &eol_len, EVBUFFER_EOL_LF);
+		if (eol.pos == -1) {
+			if (evbuffer_get_length(in) > PROTO_MAX_REQUEST) {
+				log_warnx("client %u: request over %d bytes",
+				    c->id, PROTO_MAX_REQUEST);
+				server_client_fail(c, proto_error(
+				    "request longer than %d bytes",
+				    PROTO_MAX_REQUEST));
+			}
+			break;
+		}
+		len = (size_t)eol.pos;
+		if (len > PROTO_MAX_REQUEST) {
+			server_client_fail(c, proto_error(
+			    "request longer than %d bytes", PROTO_MAX_REQUEST));
+			break;
+		}
+		line = xmalloc(len + 1);
+		evbuffer_remove(in, line, len);
+		line[len] = '\0';
+		evbuffer_drain(in, eol_len);
+		if (len > 0)
+			server_client_line(c, line, len);
+		free(line);
+	}
+	server_client_unref(c);
+}
+
+static void
+server_client_write_cb(struct bufferevent *bev, void *arg)
+{
+	struct client	*c = arg;
+
+	if ((c->flags & CLIENT_CLOSING) &&
+	    evbuffer_get_length(bufferevent_get_output(bev)) == 0)
+		server_client_close(c);
+}
+
+static void
+server_client_event_cb(struct bufferevent *bev UNUSED, short what, void *arg)
+{
+	struct client	*c = arg;
+
+	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR))
+		server_client_close(c);
+}

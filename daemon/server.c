@@ -1,0 +1,226 @@
+/*
+ * The control socket: a Unix stream socket, mode 0600 (0660 with a
+ * socket_group) in a directory we create, accepting clients whose
+ * credentials (SO_PEERCRED) are our own uid, root, or the configured
+ * group's.  Each accepted client is handed to server-client.c.
+ */
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "aggd.h"
+#include "log.h"
+#include "paths.h"
+#include "xmalloc.h"
+
+struct server {
+	struct event_base	*base;
+	char			*path;
+	int			 fd;
+	struct event		*ev;
+	struct event		*resume;
+	gid_t			 gid;
+	int			 use_gid;
+};
+
+/* Is the peer allowed: our uid, root, or a member of the socket group? */
+static int
+server_peer_allowed(struct server *srv, struct ucred *cr)
+{
+	struct passwd	*pw;
+	gid_t		 groups[256];
+	int		 ngroups = (int)nitems(groups), i;
+
+	if (cr->uid == geteuid() || cr->uid == 0)
+		return (1);
+	if (!srv->use_gid)
+		return (0);
+	if (cr->gid == srv->gid)
+		return (1);
+	if ((pw = getpwuid(cr->uid)) == NULL)
+		return (0);
+	if (getgrouplist(pw->pw_name, pw->pw_gid, groups, &ngroups) == -1)
+		return (0);
+	for (i = 0; i < ngroups; i++)
+		if (groups[i] == srv->gid)
+			return (1);
+	return (0);
+}
+
+static void
+server_resume_cb(evutil_socket_t fd UNUSED, short what UNUSED, void *arg)
+{
+	struct server	*srv = arg;
+
+	event_add(srv->ev, NULL);
+}
+
+static void
+server_accept_cb(evutil_socket_t fd, short what UNUSED, void *arg)
+{
+	struct server	*srv = arg;
+	struct ucred	 cr;
+	socklen_t	 len = sizeof cr;
+	struct timeval	 tv = { 1, 0 };
+	int		 cfd;
+
+	cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (cfd == -1) {
+		if (errno == EMFILE || errno == ENFILE) {
+			/* Out of descriptors: stop accepting for a second
+			 * rather than spin on a readable listener. */
+			log_warn("control socket: accept");
+			event_del(srv->ev);
+			evtimer_add(srv->resume, &tv);
+		} else if (errno != EAGAIN && errno != EINTR &&
+		    errno != ECONNABORTED)
+			log_warn("control socket: accept");
+		return;
+	}
+	if (getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &cr, &len) == -1) {
+		log_warn("control socket: SO_PEERCRED");
+		close(cfd);
+		return;
+	}
+	if (!server_peer_allowed(srv, &cr)) {
+		log_warnx("control socket: refused uid %u (pid %d)",
+		    (unsigned)cr.uid, (int)cr.pid);
+		close(cfd);
+		return;
+	}
+	server_client_accept(srv, cfd, cr.uid);
+}
+
+/*
+ * Unlink a leftover socket only when nothing answers on it, so a second
+ * aggd cannot steal a running daemon's socket.
+ */
+static int
+server_check_stale(const char *path, char **cause)
+{
+	struct sockaddr_un	 sun;
+	struct stat		 sb;
+	int			 fd, rv;
+
+	if (lstat(path, &sb) == -1)
+		return (errno == ENOENT ? 0 : -1);
+	if (!S_ISSOCK(sb.st_mode)) {
+		xasprintf(cause, "%s exists and is not a socket", path);
+		return (-1);
+	}
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof sun.sun_path, "%s", path);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1) {
+		xasprintf(cause, "socket: %s", strerror(errno));
+		return (-1);
+	}
+	rv = connect(fd, (struct sockaddr *)&sun, sizeof sun);
+	close(fd);
+	if (rv == 0) {
+		xasprintf(cause, "another aggd is listening on %s", path);
+		return (-1);
+	}
+	if (unlink(path) == -1 && errno != ENOENT) {
+		xasprintf(cause, "cannot remove stale socket %s: %s", path,
+		    strerror(errno));
+		return (-1);
+	}
+	return (0);
+}
+
+struct server *
+server_start(struct event_base *base, const char *path, gid_t gid,
+    int use_gid, char **cause)
+{
+	struct server		*srv;
+	struct sockaddr_un	 sun;
+	char			*dir;
+	mode_t			 mask;
+	int			 fd;
+
+	if (strlen(path) >= sizeof sun.sun_path) {
+		xasprintf(cause, "socket path too long: %s", path);
+		return (NULL);
+	}
+	dir = paths_dirname(path);
+	if (access(dir, F_OK) != 0) {
+		if (paths_mkdirs(dir, use_gid ? 0750 : 0700) == -1) {
+			xasprintf(cause, "cannot create directory %s: %s",
+			    dir, strerror(errno));
+			free(dir);
+			return (NULL);
+		}
+		if (use_gid && chown(dir, (uid_t)-1, gid) == -1)
+			log_warn("chown %s", dir);
+	}
+	free(dir);
+	if (server_check_stale(path, cause) != 0)
+		return (NULL);
+
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0)) == -1) {
+		xasprintf(cause, "socket: %s", strerror(errno));
+		return (NULL);
+	}
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof sun.sun_path, "%s", path);
+	/* Never let the socket exist, even briefly, with a wider mode. */
+	mask = umask(use_gid ? 0117 : 0177);
+	if (bind(fd, (struct sockaddr *)&sun, sizeof sun) == -1) {
+		umask(mask);
+		xasprintf(cause, "cannot bind %s: %s", path, strerror(errno));
+		close(fd);
+		return (NULL);
+	}
+	umask(mask);
+	if (use_gid && chown(path, (uid_t)-1, gid) == -1)
+		log_warn("chown %s", path);
+	if (listen(fd, 128) == -1) {
+		xasprintf(cause, "cannot listen on %s: %s", path,
+		    strerror(errno));
+		close(fd);
+		unlink(path);
+		return (NULL);
+	}
+	srv = xcalloc(1, sizeof *srv);
+	srv->base = base;
+	srv->path = xstrdup(path);
+	srv->fd = fd;
+	srv->gid = gid;
+	srv->use_gid = use_gid;
+	srv->ev = event_new(base, fd, EV_READ | EV_PERSIST, server_accept_cb,
+	    srv);
+	srv->resume = evtimer_new(base, server_resume_cb, srv);
+	event_add(srv->ev, NULL);
+	log_info("listening on %s", path);
+	return (srv);
+}
+
+struct event_base *
+server_base(struct server *srv)
+{
+	return (srv->base);
+}
+
+void
+server_stop(struct server *srv)
+{
+	if (srv == NULL)
+		return;
+	event_free(srv->ev);
+	event_free(srv->resume);
+	close(srv->fd);
+	unlink(srv->path);
+	free(srv->path);
+	free(srv);
+}

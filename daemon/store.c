@@ -1,0 +1,842 @@
+/*
+ * The SQLite store: one database file in WAL mode holding feeds, their
+ * aliases (old URLs after a permanent redirect), items and the hook outbox.
+ * The schema is versioned with PRAGMA user_version and migrated forward in
+ * one transaction at open.  Every statement is prepared once in store_open()
+ * and finalized in store_close(); nothing is built by concatenation.
+ * Everything runs on the loop thread; a fetched feed is one short
+ * transaction.
+ */
+#include <sys/stat.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sqlite3.h>
+
+#include "aggd.h"
+#include "buf.h"
+#include "log.h"
+#include "paths.h"
+#include "store.h"
+#include "xmalloc.h"
+
+/*
+ * Migrations, in order; user_version is the number applied.  Never edit
+ * one that has shipped: add another.
+ */
+static const char *store_migrations[] = {
+	/* 1: the first schema. */
+	"CREATE TABLE feeds ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  url TEXT NOT NULL UNIQUE,"
+	"  norm_url TEXT NOT NULL,"
+	"  name TEXT UNIQUE,"			/* [feed "name"] in the config */
+	"  title TEXT,"				/* the feed's own title */
+	"  user_title TEXT,"			/* aggctl add --title */
+	"  link TEXT,"
+	"  interval INTEGER,"			/* per-feed; NULL: adaptive */
+	"  adaptive INTEGER,"			/* last computed interval */
+	"  hook TEXT,"
+	"  announce_existing INTEGER NOT NULL DEFAULT 0,"
+	"  etag TEXT,"
+	"  last_modified TEXT,"
+	"  last_fetch INTEGER,"
+	"  last_status INTEGER,"
+	"  last_error TEXT,"
+	"  last_success INTEGER,"
+	"  errors INTEGER NOT NULL DEFAULT 0,"
+	"  primed INTEGER NOT NULL DEFAULT 0,"	/* first good fetch stored */
+	"  next_fetch INTEGER,"
+	"  next_reason TEXT,"
+	"  retry_until INTEGER,"
+	"  disabled TEXT,"
+	"  key_mode TEXT NOT NULL DEFAULT 'guid',"
+	"  added INTEGER NOT NULL"
+	");"
+	"CREATE INDEX feeds_norm ON feeds(norm_url);"
+	"CREATE INDEX feeds_due ON feeds(next_fetch) WHERE disabled IS NULL;"
+	"CREATE TABLE feed_tags ("
+	"  feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,"
+	"  tag TEXT NOT NULL,"
+	"  PRIMARY KEY (feed_id, tag)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE feed_aliases ("
+	"  url TEXT PRIMARY KEY,"
+	"  norm_url TEXT NOT NULL,"
+	"  feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE"
+	");"
+	"CREATE INDEX feed_aliases_norm ON feed_aliases(norm_url);"
+	"CREATE INDEX feed_aliases_feed ON feed_aliases(feed_id);"
+	"CREATE TABLE items ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,"
+	"  key TEXT NOT NULL,"			/* dedup key within the feed */
+	"  article TEXT,"			/* cross-feed key */
+	"  hash TEXT NOT NULL,"			/* of the content, for changes */
+	"  guid TEXT, title TEXT, link TEXT, author TEXT,"
+	"  summary TEXT, content TEXT,"
+	"  published INTEGER, updated INTEGER,"
+	"  categories TEXT NOT NULL DEFAULT '[]',"
+	"  enclosures TEXT NOT NULL DEFAULT '[]',"
+	"  first_seen INTEGER NOT NULL,"
+	"  sort_time INTEGER NOT NULL,"		/* published, else first_seen */
+	"  announced INTEGER NOT NULL DEFAULT 0,"
+	"  read INTEGER NOT NULL DEFAULT 0,"
+	"  UNIQUE (feed_id, key)"
+	");"
+	"CREATE INDEX items_sort ON items(sort_time DESC, id DESC);"
+	"CREATE INDEX items_feed_sort ON items(feed_id, sort_time DESC, id DESC);"
+	"CREATE INDEX items_unread ON items(sort_time DESC, id DESC) WHERE read = 0;"
+	"CREATE INDEX items_article ON items(article);"
+	"CREATE INDEX items_announced ON items(id) WHERE announced = 1;"
+	/* The hook outbox: one row per delivery owed, written in the same
+	 * transaction as the item, so nothing announced is ever lost. */
+	"CREATE TABLE deliveries ("
+	"  item_id INTEGER PRIMARY KEY REFERENCES items(id) ON DELETE CASCADE,"
+	"  feed_id INTEGER NOT NULL,"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  next_attempt INTEGER NOT NULL DEFAULT 0,"
+	"  last_error TEXT,"
+	"  failed INTEGER NOT NULL DEFAULT 0"
+	");"
+	"CREATE INDEX deliveries_due ON deliveries(feed_id, item_id);",
+};
+
+static const char *store_sql[STMT_COUNT] = {
+	[STMT_BEGIN] = "BEGIN IMMEDIATE",
+	[STMT_COMMIT] = "COMMIT",
+	[STMT_ROLLBACK] = "ROLLBACK",
+	[STMT_FEED_GET] =
+	    "SELECT id, url, name, COALESCE(user_title, title), link, hook,"
+	    " interval, adaptive, etag, last_modified, last_fetch,"
+	    " last_status, last_error, next_fetch, next_reason, retry_until,"
+	    " errors, primed, announce_existing, disabled, key_mode"
+	    " FROM feeds WHERE id = ?1",
+	[STMT_FEED_BY_URL] =
+	    "SELECT id FROM feeds WHERE url = ?1 OR norm_url = ?2"
+	    " UNION ALL SELECT feed_id FROM feed_aliases"
+	    " WHERE url = ?1 OR norm_url = ?2 LIMIT 1",
+	[STMT_FEED_INSERT] =
+	    "INSERT INTO feeds (url, norm_url, user_title, interval,"
+	    " announce_existing, name, hook, next_fetch, next_reason, added)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'new', ?9)",
+	[STMT_FEED_DELETE] = "DELETE FROM feeds WHERE id = ?1",
+	[STMT_TAG_INSERT] =
+	    "INSERT OR IGNORE INTO feed_tags (feed_id, tag) VALUES (?1, ?2)",
+	[STMT_TAG_DELETE] = "DELETE FROM feed_tags WHERE feed_id = ?1",
+	[STMT_TAGS] = "SELECT tag FROM feed_tags WHERE feed_id = ?1 ORDER BY tag",
+	[STMT_FEED_IDS] = "SELECT id FROM feeds ORDER BY id",
+	[STMT_FEED_COUNTS] =
+	    "SELECT count(*), count(*) FILTER (WHERE read = 0)"
+	    " FROM items WHERE feed_id = ?1",
+	[STMT_FEED_SET_NEXT] =
+	    "UPDATE feeds SET next_fetch = ?2, next_reason = ?3 WHERE id = ?1",
+	[STMT_NEXT_DUE] =
+	    "SELECT id, next_fetch FROM feeds WHERE disabled IS NULL"
+	    " AND next_fetch IS NOT NULL ORDER BY next_fetch LIMIT 1",
+	[STMT_COUNTS] =
+	    "SELECT (SELECT count(*) FROM feeds), (SELECT count(*) FROM items),"
+	    " (SELECT count(*) FROM items WHERE read = 0),"
+	    " (SELECT count(*) FROM deliveries WHERE failed = 0),"
+	    " (SELECT count(*) FROM deliveries WHERE failed = 1)",
+	[STMT_FEED_BY_NAME] = "SELECT id FROM feeds WHERE name = ?1",
+	[STMT_FEED_CONFIG_UPDATE] =
+	    "UPDATE feeds SET name = ?2, user_title = ?3, interval = ?4,"
+	    " hook = ?5 WHERE id = ?1",
+	[STMT_FEED_CONFIG_NAMES] =
+	    "SELECT id, name FROM feeds WHERE name IS NOT NULL",
+	[STMT_FEED_UNNAME] =
+	    "UPDATE feeds SET name = NULL, hook = NULL WHERE id = ?1",
+};
+
+struct store {
+	sqlite3		*db;
+	char		*path;
+	sqlite3_stmt	*stmt[STMT_COUNT];
+	int		 in_tx;
+};
+
+/*
+ * The form of a URL that add and alias lookups compare: scheme and host in
+ * lower case, default port and fragment dropped, an empty path made "/".
+ * TODO: move to lib/uri.c once it lands, shared with item link keys.
+ */
+static char *
+uri_normalize(const char *url)
+{
+	struct buf	 b;
+	const char	*p, *host, *end;
+	size_t		 i;
+
+	if ((p = strstr(url, "://")) == NULL)
+		return (NULL);
+	buf_init(&b);
+	for (i = 0; url + i < p; i++)
+		buf_addc(&b, (char)tolower((unsigned char)url[i]));
+	buf_adds(&b, "://");
+	host = p + 3;
+	end = host + strcspn(host, "/?#");
+	for (p = host; p < end; p++)
+		buf_addc(&b, (char)tolower((unsigned char)*p));
+	if (b.len > 3 && strncmp(b.data, "http://", 7) == 0 &&
+	    strcmp(b.data + b.len - 3, ":80") == 0)
+		b.len -= 3;
+	else if (b.len > 4 && strncmp(b.data, "https://", 8) == 0 &&
+	    strcmp(b.data + b.len - 4, ":443") == 0)
+		b.len -= 4;
+	b.data[b.len] = '\0';
+	if (*end != '/')
+		buf_addc(&b, '/');
+	buf_add(&b, end, strcspn(end, "#"));
+	return (buf_detach(&b));
+}
+
+static void
+store_log_error(struct store *s, const char *what)
+{
+	log_warnx("database %s: %s: %s", s->path, what,
+	    sqlite3_errmsg(s->db));
+}
+
+sqlite3_stmt *
+store_stmt(struct store *s, enum store_stmt which)
+{
+	sqlite3_stmt	*st = s->stmt[which];
+
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return (st);
+}
+
+sqlite3 *
+store_db(struct store *s)
+{
+	return (s->db);
+}
+
+void
+store_bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v == NULL)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+}
+
+void
+store_bind_int(sqlite3_stmt *st, int i, int64_t v, int64_t none)
+{
+	if (v == none)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_int64(st, i, v);
+}
+
+char *
+store_col_text(sqlite3_stmt *st, int i)
+{
+	const unsigned char	*t = sqlite3_column_text(st, i);
+
+	return (t != NULL ? xstrdup((const char *)t) : NULL);
+}
+
+int64_t
+store_col_int(sqlite3_stmt *st, int i, int64_t none)
+{
+	if (sqlite3_column_type(st, i) == SQLITE_NULL)
+		return (none);
+	return (sqlite3_column_int64(st, i));
+}
+
+/* Run a statement that returns no rows. */
+int
+store_exec(struct store *s, sqlite3_stmt *st)
+{
+	int	rc;
+
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		store_log_error(s, sqlite3_sql(st));
+		return (-1);
+	}
+	return (0);
+}
+
+static int
+store_migrate(struct store *s, char **cause)
+{
+	sqlite3_stmt	*st;
+	int		 version, target = (int)nitems(store_migrations), i;
+	char		*err = NULL, sql[64];
+
+	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st,
+	    NULL) != SQLITE_OK)
+		goto fail;
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		goto fail;
+	}
+	version = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (version > target) {
+		xasprintf(cause, "database %s has schema %d, newer than this "
+		    "aggd knows (%d)", s->path, version, target);
+		return (-1);
+	}
+	if (version == target)
+		return (0);
+	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, &err) != SQLITE_OK)
+		goto fail_err;
+	for (i = version; i < target; i++) {
+		if (sqlite3_exec(s->db, store_migrations[i], NULL, NULL,
+		    &err) != SQLITE_OK) {
+			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+			goto fail_err;
+		}
+	}
+	/* PRAGMA takes no parameters; the value is our own integer. */
+	snprintf(sql, sizeof sql, "PRAGMA user_version = %d", target);
+	if (sqlite3_exec(s->db, sql, NULL, NULL, &err) != SQLITE_OK ||
+	    sqlite3_exec(s->db, "COMMIT", NULL, NULL, &err) != SQLITE_OK) {
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		goto fail_err;
+	}
+	if (version != 0)
+		log_info("database %s: migrated schema %d to %d", s->path,
+		    version, target);
+	return (0);
+fail_err:
+	xasprintf(cause, "database %s: migration failed: %s", s->path,
+	    err != NULL ? err : sqlite3_errmsg(s->db));
+	sqlite3_free(err);
+	return (-1);
+fail:
+	xasprintf(cause, "database %s: %s", s->path, sqlite3_errmsg(s->db));
+	return (-1);
+}
+
+struct store *
+store_open(const char *path, char **cause)
+{
+	struct store	*s;
+	char		*dir, *err = NULL;
+	int		 i;
+
+	dir = paths_dirname(path);
+	if (paths_mkdirs(dir, 0700) == -1) {
+		xasprintf(cause, "cannot create directory %s: %s", dir,
+		    strerror(errno));
+		free(dir);
+		return (NULL);
+	}
+	free(dir);
+
+	s = xcalloc(1, sizeof *s);
+	s->path = xstrdup(path);
+	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		xasprintf(cause, "cannot open database %s: %s", path,
+		    s->db != NULL ? sqlite3_errmsg(s->db) : "out of memory");
+		goto fail;
+	}
+	sqlite3_busy_timeout(s->db, 5000);
+	sqlite3_extended_result_codes(s->db, 1);
+	if (sqlite3_exec(s->db, "PRAGMA journal_mode = WAL;"
+	    "PRAGMA synchronous = NORMAL;"
+	    "PRAGMA foreign_keys = ON;", NULL, NULL, &err) != SQLITE_OK) {
+		xasprintf(cause, "cannot open database %s: %s", path, err);
+		sqlite3_free(err);
+		goto fail;
+	}
+	if (store_migrate(s, cause) != 0)
+		goto fail;
+	for (i = 0; i < STMT_COUNT; i++) {
+		if (store_sql[i] == NULL)
+			fatalx("store: statement %d has no SQL", i);
+		if (sqlite3_prepare_v3(s->db, store_sql[i], -1,
+		    SQLITE_PREPARE_PERSISTENT, &s->stmt[i], NULL) != SQLITE_OK) {
+			xasprintf(cause, "database %s: preparing statement "
+			    "%d: %s", path, i, sqlite3_errmsg(s->db));
+			goto fail;
+		}
+	}
+	chmod(path, 0600);
+	return (s);
+fail:
+	store_close(s);
+	return (NULL);
+}
+
+void
+store_close(struct store *s)
+{
+	int	i;
+
+	if (s == NULL)
+		return;
+	if (s->in_tx)
+		store_rollback(s);
+	for (i = 0; i < STMT_COUNT; i++)
+		sqlite3_finalize(s->stmt[i]);
+	if (s->db != NULL && sqlite3_close(s->db) != SQLITE_OK)
+		log_warnx("database %s: close: %s", s->path,
+		    sqlite3_errmsg(s->db));
+	free(s->path);
+	free(s);
+}
+
+int
+store_begin(struct store *s)
+{
+	if (s->in_tx)
+		fatalx("store_begin: nested transaction");
+	if (store_exec(s, store_stmt(s, STMT_BEGIN)) != 0)
+		return (-1);
+	s->in_tx = 1;
+	return (0);
+}
+
+int
+store_commit(struct store *s)
+{
+	if (store_exec(s, store_stmt(s, STMT_COMMIT)) != 0) {
+		store_rollback(s);
+		return (-1);
+	}
+	s->in_tx = 0;
+	return (0);
+}
+
+void
+store_rollback(struct store *s)
+{
+	if (!s->in_tx)
+		return;
+	/* A failed COMMIT may already have rolled back. */
+	if (sqlite3_get_autocommit(s->db) == 0)
+		store_exec(s, store_stmt(s, STMT_ROLLBACK));
+	s->in_tx = 0;
+}
+
+int
+store_in_tx(struct store *s)
+{
+	return (s->in_tx);
+}
+
+void
+store_feed_free(struct store_feed *f)
+{
+	if (f == NULL)
+		return;
+	free(f->url);
+	free(f->name);
+	free(f->title);
+	free(f->link);
+	free(f->hook);
+	free(f->etag);
+	free(f->last_modified);
+	free(f->last_error);
+	free(f->next_reason);
+	free(f->disabled);
+	free(f->key_mode);
+	free(f);
+}
+
+struct store_feed *
+store_feed_get(struct store *s, int64_t id)
+{
+	sqlite3_stmt		*st = store_stmt(s, STMT_FEED_GET);
+	struct store_feed	*f;
+	int			 rc;
+
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+		if (rc != SQLITE_DONE)
+			store_log_error(s, "reading a feed");
+		sqlite3_reset(st);
+		return (NULL);
+	}
+	f = xcalloc(1, sizeof *f);
+	f->id = sqlite3_column_int64(st, 0);
+	f->url = store_col_text(st, 1);
+	f->name = store_col_text(st, 2);
+	f->title = store_col_text(st, 3);
+	f->link = store_col_text(st, 4);
+	f->hook = store_col_text(st, 5);
+	f->interval = store_col_int(st, 6, -1);
+	f->adaptive = store_col_int(st, 7, -1);
+	f->etag = store_col_text(st, 8);
+	f->last_modified = store_col_text(st, 9);
+	f->last_fetch = store_col_int(st, 10, -1);
+	f->last_status = store_col_int(st, 11, -1);
+	f->last_error = store_col_text(st, 12);
+	f->next_fetch = store_col_int(st, 13, -1);
+	f->next_reason = store_col_text(st, 14);
+	f->retry_until = store_col_int(st, 15, -1);
+	f->errors = store_col_int(st, 16, 0);
+	f->primed = (int)store_col_int(st, 17, 0);
+	f->announce_existing = (int)store_col_int(st, 18, 0);
+	f->disabled = store_col_text(st, 19);
+	f->key_mode = store_col_text(st, 20);
+	sqlite3_reset(st);
+	return (f);
+}
+
+int64_t
+store_feed_find(struct store *s, const char *url)
+{
+	sqlite3_stmt	*st = store_stmt(s, STMT_FEED_BY_URL);
+	char		*norm;
+	int64_t		 id = 0;
+	int		 rc;
+
+	norm = uri_normalize(url);
+	store_bind_text(st, 1, url);
+	store_bind_text(st, 2, norm != NULL ? norm : url);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		id = sqlite3_column_int64(st, 0);
+	else if (rc != SQLITE_DONE) {
+		store_log_error(s, "finding a feed");
+		id = -1;
+	}
+	sqlite3_reset(st);
+	free(norm);
+	return (id);
+}
+
+int64_t
+store_feed_lookup(struct store *s, const char *feed)
+{
+	char		*end;
+	long long	 n;
+	sqlite3_stmt	*st;
+	int64_t		 id = 0;
+
+	errno = 0;
+	n = strtoll(feed, &end, 10);
+	if (*feed != '\0' && *end == '\0' && errno == 0 && n > 0) {
+		st = store_stmt(s, STMT_FEED_GET);
+		sqlite3_bind_int64(st, 1, n);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			id = n;
+		sqlite3_reset(st);
+		return (id);
+	}
+	if ((id = store_feed_find(s, feed)) != 0)
+		return (id);
+	st = store_stmt(s, STMT_FEED_BY_NAME);
+	store_bind_text(st, 1, feed);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return (id);
+}
+
+static int
+store_set_tags(struct store *s, int64_t id, const char *tags)
+{
+	sqlite3_stmt	*st;
+	char		*copy, *p, *tag, *e;
+	int		 rv = 0;
+
+	st = store_stmt(s, STMT_TAG_DELETE);
+	sqlite3_bind_int64(st, 1, id);
+	if (store_exec(s, st) != 0)
+		return (-1);
+	if (tags == NULL)
+		return (0);
+	copy = xstrdup(tags);
+	for (p = copy; (tag = strsep(&p, ",")) != NULL;) {
+		while (*tag == ' ' || *tag == '\t')
+			tag++;
+		e = tag + strlen(tag);
+		while (e > tag && (e[-1] == ' ' || e[-1] == '\t'))
+			*--e = '\0';
+		if (*tag == '\0')
+			continue;
+		st = store_stmt(s, STMT_TAG_INSERT);
+		sqlite3_bind_int64(st, 1, id);
+		store_bind_text(st, 2, tag);
+		if (store_exec(s, st) != 0) {
+			rv = -1;
+			break;
+		}
+	}
+	free(copy);
+	return (rv);
+}
+
+/*
+ * Subscribe.  The caller has checked the URL is not known.  Tags are a
+ * comma-separated list.  Returns the new id, or -1 with *cause.
+ */
+int64_t
+store_feed_add(struct store *s, const char *url, const char *title,
+    int64_t interval, const char *tags, int announce_existing,
+    const char *name, const char *hook, char **cause)
+{
+	sqlite3_stmt	*st;
+	char		*norm;
+	int64_t		 id, now = time(NULL);
+	int		 own_tx = !s->in_tx;
+
+	if (own_tx && store_begin(s) != 0)
+		goto fail;
+	norm = uri_normalize(url);
+	st = store_stmt(s, STMT_FEED_INSERT);
+	store_bind_text(st, 1, url);
+	store_bind_text(st, 2, norm != NULL ? norm : url);
+	store_bind_text(st, 3, title);
+	store_bind_int(st, 4, interval, -1);
+	sqlite3_bind_int(st, 5, announce_existing);
+	store_bind_text(st, 6, name);
+	store_bind_text(st, 7, hook);
+	sqlite3_bind_int64(st, 8, now);
+	sqlite3_bind_int64(st, 9, now);
+	free(norm);
+	if (store_exec(s, st) != 0)
+		goto fail_tx;
+	id = sqlite3_last_insert_rowid(s->db);
+	if (store_set_tags(s, id, tags) != 0)
+		goto fail_tx;
+	if (own_tx && store_commit(s) != 0)
+		goto fail;
+	return (id);
+fail_tx:
+	if (own_tx)
+		store_rollback(s);
+fail:
+	xasprintf(cause, "database: %s", sqlite3_errmsg(s->db));
+	return (-1);
+}
+
+int
+store_feed_remove(struct store *s, int64_t id)
+{
+	sqlite3_stmt	*st = store_stmt(s, STMT_FEED_DELETE);
+
+	sqlite3_bind_int64(st, 1, id);
+	return (store_exec(s, st));
+}
+
+int64_t
+store_feed_items(struct store *s, int64_t id, int64_t *unread)
+{
+	sqlite3_stmt	*st = store_stmt(s, STMT_FEED_COUNTS);
+	int64_t		 n = 0;
+
+	*unread = 0;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		n = sqlite3_column_int64(st, 0);
+		*unread = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_reset(st);
+	return (n);
+}
+
+json_t *
+store_feed_json(struct store *s, const struct store_feed *f,
+    int64_t default_interval)
+{
+	sqlite3_stmt	*st;
+	json_t		*o, *tags;
+	int64_t		 n, unread, interval;
+
+	tags = json_array();
+	st = store_stmt(s, STMT_TAGS);
+	sqlite3_bind_int64(st, 1, f->id);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		json_array_append_new(tags, json_string(
+		    (const char *)sqlite3_column_text(st, 0)));
+	sqlite3_reset(st);
+	n = store_feed_items(s, f->id, &unread);
+	if (f->interval > 0)
+		interval = f->interval;
+	else if (f->adaptive > 0)
+		interval = f->adaptive;
+	else
+		interval = default_interval;
+
+	o = json_object();
+	json_object_set_new(o, "id", json_integer(f->id));
+	json_object_set_new(o, "url", json_string(f->url));
+	json_object_set_new(o, "title", json_str_or_null(f->title));
+	json_object_set_new(o, "link", json_str_or_null(f->link));
+	json_object_set_new(o, "interval", json_integer(interval));
+	json_object_set_new(o, "tags", tags);
+	json_object_set_new(o, "last_fetch", f->last_fetch < 0 ? json_null() :
+	    json_time_or_null(f->last_fetch));
+	json_object_set_new(o, "last_status", f->last_status < 0 ?
+	    json_null() : json_integer(f->last_status));
+	json_object_set_new(o, "last_error", json_str_or_null(f->last_error));
+	json_object_set_new(o, "next_fetch", f->next_fetch < 0 ||
+	    f->disabled != NULL ? json_null() :
+	    json_time_or_null(f->next_fetch));
+	json_object_set_new(o, "next_fetch_reason", f->disabled != NULL ?
+	    json_null() : json_str_or_null(f->next_reason));
+	json_object_set_new(o, "items", json_integer(n));
+	json_object_set_new(o, "unread", json_integer(unread));
+	json_object_set_new(o, "disabled", f->disabled != NULL ?
+	    json_string(f->disabled) : json_false());
+	return (o);
+}
+
+int
+store_feed_each(struct store *s, void (*cb)(struct store_feed *, void *),
+    void *arg)
+{
+	sqlite3_stmt		*st = store_stmt(s, STMT_FEED_IDS);
+	int64_t			*ids = NULL;
+	size_t			 n = 0, i;
+	struct store_feed	*f;
+
+	/* Collect first: the callback may use other statements. */
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		ids = xreallocarray(ids, n + 1, sizeof *ids);
+		ids[n++] = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_reset(st);
+	for (i = 0; i < n; i++) {
+		if ((f = store_feed_get(s, ids[i])) == NULL)
+			continue;
+		cb(f, arg);
+		store_feed_free(f);
+	}
+	free(ids);
+	return (0);
+}
+
+int
+store_feed_set_next(struct store *s, int64_t id, int64_t when,
+    const char *reason)
+{
+	sqlite3_stmt	*st = store_stmt(s, STMT_FEED_SET_NEXT);
+
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, when);
+	store_bind_text(st, 3, reason);
+	return (store_exec(s, st));
+}
+
+int64_t
+store_next_due(struct store *s, int64_t *feed_id)
+{
+	sqlite3_stmt	*st = store_stmt(s, STMT_NEXT_DUE);
+	int64_t		 when = -1;
+
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		if (feed_id != NULL)
+			*feed_id = sqlite3_column_int64(st, 0);
+		when = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_reset(st);
+	return (when);
+}
+
+int
+store_counts(struct store *s, int64_t *feeds, int64_t *items,
+    int64_t *unread, int64_t *hooks_pending, int64_t *hooks_failed)
+{
+	sqlite3_stmt	*st = store_stmt(s, STMT_COUNTS);
+	int		 rv = -1;
+
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*feeds = sqlite3_column_int64(st, 0);
+		*items = sqlite3_column_int64(st, 1);
+		*unread = sqlite3_column_int64(st, 2);
+		*hooks_pending = sqlite3_column_int64(st, 3);
+		*hooks_failed = sqlite3_column_int64(st, 4);
+		rv = 0;
+	} else
+		store_log_error(s, "counting");
+	sqlite3_reset(st);
+	return (rv);
+}
+
+/*
+ * Bring the [feed "name"] sections into the database: a new name is
+ * subscribed (or adopts an aggctl-added feed with the same URL), a known
+ * one takes the file's settings, and a name gone from the file leaves its
+ * feed in place as an ordinary subscription rather than deleting items
+ * the user may want.
+ */
+int
+store_config_sync(struct store *s, struct config *c)
+{
+	struct config_feed	*cf;
+	sqlite3_stmt		*st;
+	int64_t			 id, *gone = NULL;
+	size_t			 ngone = 0, i;
+	char			*cause = NULL;
+	const char		*name;
+	int			 found;
+
+	if (store_begin(s) != 0)
+		return (-1);
+	st = store_stmt(s, STMT_FEED_CONFIG_NAMES);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		name = (const char *)sqlite3_column_text(st, 1);
+		found = 0;
+		TAILQ_FOREACH(cf, &c->feeds, entry)
+			found |= strcmp(cf->name, name) == 0;
+		if (!found) {
+			gone = xreallocarray(gone, ngone + 1, sizeof *gone);
+			gone[ngone++] = sqlite3_column_int64(st, 0);
+		}
+	}
+	sqlite3_reset(st);
+	for (i = 0; i < ngone; i++) {
+		st = store_stmt(s, STMT_FEED_UNNAME);
+		sqlite3_bind_int64(st, 1, gone[i]);
+		if (store_exec(s, st) != 0)
+			goto fail;
+	}
+	TAILQ_FOREACH(cf, &c->feeds, entry) {
+		st = store_stmt(s, STMT_FEED_BY_NAME);
+		store_bind_text(st, 1, cf->name);
+		id = sqlite3_step(st) == SQLITE_ROW ?
+		    sqlite3_column_int64(st, 0) : 0;
+		sqlite3_reset(st);
+		if (id == 0 && (id = store_feed_find(s, cf->url)) < 0)
+			goto fail;
+		if (id == 0) {
+			id = store_feed_add(s, cf->url, cf->title, cf->interval,
+			    cf->tags, 0, cf->name, cf->hook, &cause);
+			if (id == -1)
+				goto fail;
+			log_info("feed %lld (%s): added from [feed \"%s\"]",
+			    (long long)id, cf->url, cf->name);
+			continue;
+		}
+		st = store_stmt(s, STMT_FEED_CONFIG_UPDATE);
+		sqlite3_bind_int64(st, 1, id);
+		store_bind_text(st, 2, cf->name);
+		store_bind_text(st, 3, cf->title);
+		store_bind_int(st, 4, cf->interval, -1);
+		store_bind_text(st, 5, cf->hook);
+		if (store_exec(s, st) != 0)
+			goto fail;
+		if (cf->tags != NULL && store_set_tags(s, id, cf->tags) != 0)
+			goto fail;
+	}
+	free(gone);
+	return (store_commit(s));
+fail:
+	if (cause != NULL) {
+		log_warnx("%s", cause);
+		free(cause);
+	}
+	free(gone);
+	store_rollback(s);
+	return (-1);
+}
