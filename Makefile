@@ -120,7 +120,16 @@ $(BUILD)/tests/unit/%.o: tests/unit/%.c $(BUILD)/config.mk $(BUILD)/testdeps.sta
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-tests: all $(UNIT_BIN)
+# A raw control-socket client for the integration tests (half requests,
+# garbage, other protocol versions).
+SOCKPEER = $(BUILD)/tests/sockpeer
+$(BUILD)/tests/sockpeer.o: tests/tools/sockpeer.c $(BUILD)/config.mk
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+$(SOCKPEER): $(BUILD)/tests/sockpeer.o
+	$(CC) $(ALL_LDFLAGS) -o $@ $^
+
+tests: all $(UNIT_BIN) $(SOCKPEER)
 
 check: tests
 	@BUILD=$(BUILD) sh tests/run.sh
