@@ -24,6 +24,10 @@
 #	fail MSG		print MSG and the tail of aggd.log, exit 1
 #	assert_eq GOT WANT MSG	fail MSG unless GOT = WANT
 #	ok MSG			print "ok - MSG"
+#	todo_eq GOT WANT MSG	like assert_eq for a known bug not fixed yet:
+#				a mismatch prints "not ok - MSG # TODO" and
+#				goes on (fails with STRICT=1); a match says
+#				the marker can go
 #
 # The exit trap kills everything started here by PID (aggd, the HTTP
 # server via httpd_stop when tests/integration/httpd.sh is there, and
@@ -80,6 +84,16 @@ assert_eq() {
 		fail "$3: got '$1', want '$2'"
 	fi
 	ok "$3"
+}
+
+todo_eq() {
+	if [ "$1" = "$2" ]; then
+		echo "ok - $3 # TODO passes now: make it an assert_eq"
+	elif [ "${STRICT:-0}" = 1 ]; then
+		fail "$3 (known bug): got '$1', want '$2'"
+	else
+		echo "not ok - $3: got '$1', want '$2' # TODO known bug"
+	fi
 }
 
 aggctl() {
