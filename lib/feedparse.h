@@ -49,4 +49,12 @@ const char	*feedparse_error(const struct feedparse *);
 const struct feed_meta *feedparse_meta(const struct feedparse *);
 size_t		 feedparse_nitems(const struct feedparse *);
 
+/*
+ * Limits against hostile documents (0 keeps the default): element depth
+ * (256), bytes of one text field (8 MiB), items (100000).  Reaching one is
+ * a fatal error.  Call before the first feedparse_feed().
+ */
+void		 feedparse_set_limits(struct feedparse *, size_t, size_t,
+		     size_t);
+
 #endif

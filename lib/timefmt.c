@@ -1,12 +1,51 @@
 /*
- * Time formatting.  The feed date reader lives here too (timefmt_parse).
+ * Times: formatting as RFC 3339 UTC, and reading the dates feeds carry.
+ * Two readers: ISO 8601 as RFC 3339 and W3CDTF profile it (Atom, dc:date),
+ * and RFC 822 as it is really written in RSS (named and military zones,
+ * two-digit years, no seconds, no weekday, month names in any case, stray
+ * spaces and commas, asctime order).  A date that cannot be read is
+ * TIME_NONE: a wrong date is worse than none, so nothing is guessed.
  */
+#include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "compat.h"
 #include "item.h"
 #include "timefmt.h"
+
+struct timefmt_zone {
+	const char	*name;
+	int		 minutes;	/* east of UTC */
+};
+
+/* Zone names seen in feeds that have one meaning.  IST, BST and the like
+ * name several zones and are left out: a guess would be wrong somewhere. */
+static const struct timefmt_zone timefmt_zones[] = {
+	{ "ut", 0 }, { "utc", 0 }, { "gmt", 0 }, { "z", 0 }, { "wet", 0 },
+	{ "west", 60 }, { "cet", 60 }, { "cest", 120 }, { "met", 60 },
+	{ "mest", 120 }, { "eet", 120 }, { "eest", 180 }, { "msk", 180 },
+	{ "msd", 240 }, { "jst", 540 }, { "kst", 540 }, { "hkt", 480 },
+	{ "sgt", 480 }, { "awst", 480 }, { "acst", 570 }, { "aest", 600 },
+	{ "aedt", 660 }, { "nzst", 720 }, { "nzdt", 780 },
+	{ "ast", -240 }, { "adt", -180 }, { "at", -240 },
+	{ "est", -300 }, { "edt", -240 }, { "et", -300 },
+	{ "cst", -360 }, { "cdt", -300 }, { "ct", -360 },
+	{ "mst", -420 }, { "mdt", -360 }, { "mt", -420 },
+	{ "pst", -480 }, { "pdt", -420 }, { "pt", -480 },
+	{ "akst", -540 }, { "akdt", -480 }, { "hst", -600 },
+};
+
+static const char *timefmt_months[] = {
+	"jan", "feb", "mar", "apr", "may", "jun",
+	"jul", "aug", "sep", "oct", "nov", "dec"
+};
+
+static const char *timefmt_days[] = {
+	"mon", "tue", "wed", "thu", "fri", "sat", "sun"
+};
 
 int
 timefmt_rfc3339(int64_t t, char *buf, size_t len)
@@ -23,11 +62,361 @@ timefmt_rfc3339(int64_t t, char *buf, size_t len)
 	return (0);
 }
 
-/* Placeholder until the full reader lands: RFC 3339 only. */
+static int
+timefmt_leap(int y)
+{
+	return ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0);
+}
+
+static int
+timefmt_mdays(int y, int m)
+{
+	static const int days[] = {
+		31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
+	};
+
+	return (m == 2 && timefmt_leap(y) ? 29 : days[m - 1]);
+}
+
+/* Seconds since the epoch of a UTC civil time, checked; TIME_NONE when a
+ * field is out of range.  Hour 24:00:00 and second 60 are allowed (ISO 8601
+ * end of day, leap second) and roll over. */
+static int64_t
+timefmt_make(int y, int mo, int d, int h, int mi, int s, int off_min)
+{
+	int64_t	days, yy;
+	int	mm;
+
+	if (y < 1 || y > 9999 || mo < 1 || mo > 12 || d < 1 ||
+	    d > timefmt_mdays(y, mo) || h < 0 || h > 24 || mi < 0 ||
+	    mi > 59 || s < 0 || s > 60 || (h == 24 && (mi != 0 || s != 0)))
+		return (TIME_NONE);
+	/* Days from civil (H. Hinnant's algorithm). */
+	yy = mo <= 2 ? y - 1 : y;
+	mm = mo <= 2 ? mo + 9 : mo - 3;
+	days = 365 * yy + yy / 4 - yy / 100 + yy / 400 +
+	    (153 * mm + 2) / 5 + d - 1 - 719468;
+	return (days * 86400 + h * 3600 + mi * 60 + s - (int64_t)off_min * 60);
+}
+
+/* Read exactly N digits at *SP. */
+static int
+timefmt_digits(const char **sp, int n, int *v)
+{
+	const char	*s = *sp;
+	int		 i;
+
+	*v = 0;
+	for (i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return (-1);
+		*v = *v * 10 + (s[i] - '0');
+	}
+	*sp = s + n;
+	return (0);
+}
+
+/* A numeric offset: "+hh:mm", "+hhmm", "+hh"; minutes east in *OFF. */
+static int
+timefmt_offset(const char **sp, int *off)
+{
+	const char	*s = *sp;
+	int		 sign, h, m = 0;
+
+	if (*s != '+' && *s != '-')
+		return (-1);
+	sign = *s++ == '-' ? -1 : 1;
+	if (timefmt_digits(&s, 2, &h) == -1)
+		return (-1);
+	if (*s == ':')
+		s++;
+	if (isdigit((unsigned char)*s) && timefmt_digits(&s, 2, &m) == -1)
+		return (-1);
+	if (h > 23 || m > 59)
+		return (-1);
+	*off = sign * (h * 60 + m);
+	*sp = s;
+	return (0);
+}
+
+/* ISO 8601 as feeds use it: "2024-09-05T14:30:00.123+02:00", "2024-09-05",
+ * "2024-09", "2024", "20240905T143000Z", a space for the T. */
+static int64_t
+timefmt_iso8601(const char *s)
+{
+	int	y, mo = 1, d = 1, h = 0, mi = 0, sec = 0, off = 0, basic;
+
+	if (timefmt_digits(&s, 4, &y) == -1)
+		return (TIME_NONE);
+	basic = isdigit((unsigned char)*s);
+	if (*s == '-' || basic) {
+		if (*s == '-')
+			s++;
+		if (timefmt_digits(&s, 2, &mo) == -1)
+			return (TIME_NONE);
+		if (*s == '-' || (basic && isdigit((unsigned char)*s))) {
+			if (*s == '-')
+				s++;
+			if (timefmt_digits(&s, 2, &d) == -1)
+				return (TIME_NONE);
+		}
+	}
+	if (*s == 'T' || *s == 't' || (*s == ' ' && isdigit((unsigned char)
+	    s[1]))) {
+		s++;
+		if (timefmt_digits(&s, 2, &h) == -1)
+			return (TIME_NONE);
+		if (*s == ':')
+			s++;
+		if (timefmt_digits(&s, 2, &mi) == -1)
+			return (TIME_NONE);
+		if (*s == ':' || isdigit((unsigned char)*s)) {
+			if (*s == ':')
+				s++;
+			if (timefmt_digits(&s, 2, &sec) == -1)
+				return (TIME_NONE);
+			if (*s == '.' || *s == ',') {
+				s++;
+				if (!isdigit((unsigned char)*s))
+					return (TIME_NONE);
+				while (isdigit((unsigned char)*s))
+					s++;
+			}
+		}
+		while (*s == ' ')
+			s++;
+		if (*s == 'Z' || *s == 'z')
+			s++;
+		else if (*s == '+' || *s == '-') {
+			if (timefmt_offset(&s, &off) == -1)
+				return (TIME_NONE);
+		} else if (strncasecmp(s, "utc", 3) == 0 ||
+		    strncasecmp(s, "gmt", 3) == 0)
+			s += 3;
+	}
+	while (*s == ' ')
+		s++;
+	if (*s != '\0')
+		return (TIME_NONE);
+	return (timefmt_make(y, mo, d, h, mi, sec, off));
+}
+
+static int
+timefmt_month(const char *w, size_t n)
+{
+	static const char *full[] = {
+		"january", "february", "march", "april", "may", "june",
+		"july", "august", "september", "october", "november",
+		"december"
+	};
+	size_t	i;
+
+	for (i = 0; i < 12; i++) {
+		if ((n == 3 && strncasecmp(w, timefmt_months[i], 3) == 0) ||
+		    (n == strlen(full[i]) && strncasecmp(w, full[i], n) == 0))
+			return ((int)i + 1);
+	}
+	if (n == 4 && strncasecmp(w, "sept", 4) == 0)
+		return (9);
+	return (0);
+}
+
+static int
+timefmt_weekday(const char *w, size_t n)
+{
+	static const char *full[] = {
+		"monday", "tuesday", "wednesday", "thursday", "friday",
+		"saturday", "sunday"
+	};
+	size_t	i;
+
+	for (i = 0; i < 7; i++) {
+		if ((n == 3 && strncasecmp(w, timefmt_days[i], 3) == 0) ||
+		    (n == strlen(full[i]) && strncasecmp(w, full[i], n) == 0))
+			return (1);
+	}
+	if ((n == 4 && (strncasecmp(w, "tues", 4) == 0 ||
+	    strncasecmp(w, "thur", 4) == 0)) || (n == 5 &&
+	    strncasecmp(w, "thurs", 5) == 0))
+		return (1);
+	return (0);
+}
+
+/* A zone name or military letter; minutes east in *OFF. */
+static int
+timefmt_zone(const char *w, size_t n, int *off)
+{
+	size_t	i;
+	int	c;
+
+	for (i = 0; i < nitems(timefmt_zones); i++) {
+		if (strlen(timefmt_zones[i].name) == n &&
+		    strncasecmp(w, timefmt_zones[i].name, n) == 0) {
+			*off = timefmt_zones[i].minutes;
+			return (0);
+		}
+	}
+	if (n == 1) {
+		/* RFC 822's military zones, with its signs. */
+		c = tolower((unsigned char)w[0]);
+		if (c >= 'a' && c <= 'i')
+			*off = -60 * (c - 'a' + 1);
+		else if (c >= 'k' && c <= 'm')
+			*off = -60 * (c - 'k' + 10);
+		else if (c >= 'n' && c <= 'y')
+			*off = 60 * (c - 'n' + 1);
+		else
+			return (-1);
+		return (0);
+	}
+	return (-1);
+}
+
+/*
+ * RFC 822 and what feeds make of it: "Thu, 05 Sep 2024 14:30:00 +0200",
+ * "5 sep 24 14:30 EST", "Thursday, September 5, 2024 2:30:00 GMT",
+ * "Thu Sep  5 14:30:00 2024" (asctime).  Read word by word.
+ */
+static int64_t
+timefmt_rfc822(const char *s)
+{
+	const char	*w, *p;
+	size_t		 n;
+	int		 nums[3], nnum = 0, mon = 0, mon_at = -1, y, d;
+	int		 h = 0, mi = 0, sec = 0, off = 0, have_time = 0;
+	int		 have_zone = 0, pm = -1, v;
+
+	while (*s != '\0') {
+		while (*s == ' ' || *s == ',' || *s == '\t' || *s == '.')
+			s++;
+		if (*s == '\0')
+			break;
+		if (*s == '(') {
+			/* A comment, like "(EST)" after an offset. */
+			while (*s != '\0' && *s != ')')
+				s++;
+			if (*s == ')')
+				s++;
+			continue;
+		}
+		w = s;
+		if (isdigit((unsigned char)*s)) {
+			while (isdigit((unsigned char)*s))
+				s++;
+			n = s - w;
+			if (*s == ':') {
+				if (have_time || n > 2)
+					return (TIME_NONE);
+				h = atoi(w);
+				s++;
+				if (timefmt_digits(&s, 2, &mi) == -1)
+					return (TIME_NONE);
+				if (*s == ':') {
+					s++;
+					if (timefmt_digits(&s, 2, &sec) == -1)
+						return (TIME_NONE);
+					if (*s == '.')
+						for (s++; isdigit(
+						    (unsigned char)*s); s++)
+							;
+				}
+				have_time = 1;
+				continue;
+			}
+			if (nnum == 3 || n > 4)
+				return (TIME_NONE);
+			nums[nnum++] = atoi(w) + (n == 4 ? 100000 : 0);
+			if (*s == '-' && mon == 0 && isalpha((unsigned char)
+			    s[1]))
+				s++;	/* "05-Sep-2024" */
+			continue;
+		}
+		if (*s == '+' || *s == '-') {
+			p = s;
+			if (have_zone || timefmt_offset(&p, &off) == -1)
+				return (TIME_NONE);
+			s = p;
+			have_zone = 1;
+			continue;
+		}
+		if (!isalpha((unsigned char)*s))
+			return (TIME_NONE);
+		while (isalpha((unsigned char)*s))
+			s++;
+		n = s - w;
+		if (*s == '-' && isdigit((unsigned char)s[1]) && mon == 0 &&
+		    (v = timefmt_month(w, n)) != 0) {
+			s++;	/* "Sep-2024" */
+			mon = v;
+			mon_at = nnum;
+		} else if (mon == 0 && (v = timefmt_month(w, n)) != 0) {
+			mon = v;
+			mon_at = nnum;
+		} else if (timefmt_weekday(w, n))
+			;
+		else if (n == 2 && strncasecmp(w, "am", 2) == 0)
+			pm = 0;
+		else if (n == 2 && strncasecmp(w, "pm", 2) == 0)
+			pm = 1;
+		else if (!have_zone && timefmt_zone(w, n, &off) == 0) {
+			have_zone = 1;
+			/* "GMT+0200": the offset is from UTC anyway. */
+			if ((*s == '+' || *s == '-') &&
+			    timefmt_offset(&s, &off) == -1)
+				return (TIME_NONE);
+		} else
+			return (TIME_NONE);
+	}
+	if (mon == 0 || nnum != 2)
+		return (TIME_NONE);
+	/* The year has four digits, or comes last. */
+	if (nums[0] >= 100000 && nums[1] < 100000) {
+		y = nums[0] - 100000;
+		d = nums[1];
+	} else if (nums[1] >= 100000 || mon_at <= 1) {
+		d = nums[0];
+		y = nums[1] >= 100000 ? nums[1] - 100000 : nums[1];
+		if (nums[1] < 100000) {
+			/* RFC 2822 4.3: two digits, 50 and over are 19xx. */
+			if (y < 50)
+				y += 2000;
+			else if (y < 1000)
+				y += 1900;
+		}
+	} else
+		return (TIME_NONE);
+	if (d >= 100000)
+		return (TIME_NONE);
+	if (pm != -1) {
+		if (h < 1 || h > 12)
+			return (TIME_NONE);
+		h = h % 12 + (pm ? 12 : 0);
+	}
+	return (timefmt_make(y, mon, d, h, mi, sec, off));
+}
+
 int64_t
 timefmt_parse(const char *s)
 {
-	return (timefmt_parse_rfc3339(s));
+	char	buf[128];
+	size_t	n;
+
+	if (s == NULL)
+		return (TIME_NONE);
+	while (isspace((unsigned char)*s))
+		s++;
+	n = strlen(s);
+	while (n > 0 && isspace((unsigned char)s[n - 1]))
+		n--;
+	if (n == 0 || n >= sizeof buf)
+		return (TIME_NONE);
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	if (n >= 4 && isdigit((unsigned char)buf[0]) &&
+	    isdigit((unsigned char)buf[1]) && isdigit((unsigned char)buf[2]) &&
+	    isdigit((unsigned char)buf[3]))
+		return (timefmt_iso8601(buf));
+	return (timefmt_rfc822(buf));
 }
 
 int64_t

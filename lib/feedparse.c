@@ -1,0 +1,1980 @@
+/*
+ * The streaming feed parser.  Bytes go through three stages: the first
+ * 64 KiB are held to choose the charset (byte-order mark, then the charset
+ * given from outside, then the XML declaration, then UTF-8, each only if
+ * the bytes are valid in it, else windows-1252); everything is decoded to
+ * UTF-8 (charset.c) and passed through a small repair filter for the
+ * breakage real feeds have (bare '&' and '<', control characters, junk
+ * before the root); expat then reads it as UTF-8 and the handlers here map
+ * elements of RSS 0.9x/1.0/2.0 and Atom 0.3/1.0 to items.  JSON Feed,
+ * sniffed from a leading '{', is read with jansson at the end.
+ *
+ * Memory: the charset window, expat's buffer (the largest token) and the
+ * item being built; each item is handed to the callback when it closes and
+ * then cleared.  No DTD or external entity is ever read: parameter entity
+ * parsing is off, no external entity handler is installed, and expat's
+ * amplification limits stop entity bombs.  HTML entities undefined in XML
+ * (&nbsp;) come through the skipped-entity handler, which expat calls once
+ * told to assume a foreign DTD it never loads.
+ */
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Debian builds expat with DTD support; the header hides its
+ * amplification limits unless told. */
+#ifndef XML_DTD
+#define XML_DTD
+#endif
+#include <expat.h>
+#include <jansson.h>
+
+#include "buf.h"
+#include "charset.h"
+#include "entities.h"
+#include "feedparse.h"
+#include "timefmt.h"
+#include "uri.h"
+#include "xmalloc.h"
+
+/* How many bytes are held to choose the charset. */
+#define FEEDPARSE_WINDOW	(64 * 1024)
+/* The repair filter looks this far ahead of what it passes on. */
+#define FEEDPARSE_LOOKAHEAD	48
+/* Default limits: far beyond any real feed, near enough to stop a hostile
+ * document early. */
+#define FEEDPARSE_MAX_DEPTH	256
+#define FEEDPARSE_MAX_TEXT	(8 * 1024 * 1024)
+#define FEEDPARSE_MAX_ITEMS	100000
+/* JSON is read whole; the daemon's max_feed_size caps what reaches here,
+ * this is only the parser's own backstop. */
+#define FEEDPARSE_MAX_JSON	(64 * 1024 * 1024)
+
+enum feedparse_stage {
+	STAGE_SNIFF,
+	STAGE_XML,
+	STAGE_JSON,
+	STAGE_DONE,
+};
+
+/* Namespaces that carry fields.  NS_NONE is RSS 0.9x/2.0's null namespace
+ * and, in an Atom feed without xmlns, Atom's. */
+enum feedparse_ns {
+	NS_NONE,
+	NS_RSS090,
+	NS_RSS10,
+	NS_RDF,
+	NS_ATOM10,
+	NS_ATOM03,
+	NS_CONTENT,
+	NS_DC,
+	NS_DCTERMS,
+	NS_MEDIA,
+	NS_ITUNES,
+	NS_XHTML,
+	NS_SY,
+	NS_XML,
+	NS_OTHER,
+};
+
+/* What an open element is, and so what its children mean. */
+enum feedparse_role {
+	ROLE_IGNORE,
+	ROLE_DOC,	/* <rss>, <rdf:RDF>: holds a channel and maybe items */
+	ROLE_FEED,	/* <channel>, <feed> */
+	ROLE_ITEM,	/* <item>, <entry> */
+	ROLE_AUTHOR,	/* Atom person construct */
+	ROLE_SOURCE,	/* Atom <source> in an entry */
+	ROLE_MGROUP,	/* media:group */
+	ROLE_CAPTURE,	/* text being read */
+};
+
+enum feedparse_field {
+	F_TITLE,
+	F_LINK,
+	F_SUMMARY,
+	F_CONTENT,
+	F_GUID,
+	F_AUTHOR,
+	F_PUBLISHED,
+	F_UPDATED,
+	F_SUBTITLE,
+	F_ID,
+	F_LANGUAGE,
+	F_CATEGORY,
+	F_TTL,
+	F_SY_PERIOD,
+	F_SY_FREQ,
+	F_NAME,		/* in a person construct */
+	F_EMAIL,
+	F_MAX
+};
+
+enum feedparse_target {
+	T_FEED,
+	T_ITEM,
+	T_PERSON,
+};
+
+enum feedparse_mode {
+	MODE_TEXT,	/* character data as decoded */
+	MODE_XHTML,	/* markup: children re-serialised, text escaped */
+	MODE_BASE64,	/* Atom 0.3 mode="base64" */
+};
+
+enum feedparse_filter {
+	FILTER_TEXT,
+	FILTER_CDATA,
+	FILTER_COMMENT,
+	FILTER_PI,
+};
+
+struct feedparse_frame {
+	enum feedparse_role	 role;
+	char			*base;	/* xml:base in effect */
+	int			 own_base;
+	size_t			 nns;	/* namespace bindings below this one */
+};
+
+struct feedparse_ns_bind {
+	char			*prefix;
+	enum feedparse_ns	 ns;
+};
+
+struct feedparse {
+	char			*base;
+	char			*charset;
+	feedparse_item_cb	 cb;
+	void			*arg;
+	size_t			 max_depth;
+	size_t			 max_text;
+	size_t			 max_items;
+
+	enum feedparse_stage	 stage;
+	struct buf		 window;	/* bytes before the charset */
+	struct charset_dec	*dec;
+	char			*encoding;
+	struct buf		 decoded;	/* UTF-8 waiting for the filter */
+	struct buf		 repaired;	/* UTF-8 for expat */
+	enum feedparse_filter	 filter;
+	int			 started;	/* first '<' seen */
+	unsigned long		 skipped_lines;
+	XML_Parser		 xp;
+	struct buf		 json;
+
+	const char		*format;
+	char			*error;
+	int			 failed;
+	int			 root_seen;
+	int			 root_closed;
+	int			 looks_html;
+	int			 is_atom;
+
+	struct feed_meta	 meta;
+	int			 meta_prio[F_MAX];
+	struct item		 item;
+	int			 item_prio[F_MAX];
+	int			 in_item;
+	int			 guid_permalink;
+	size_t			 nitems;
+	char			*source_author;
+	char			*person_name;
+	char			*person_email;
+	enum feedparse_target	 person_target;
+
+	struct feedparse_frame	*stack;
+	size_t			 depth;
+	size_t			 stack_size;
+	struct feedparse_ns_bind *ns;
+	size_t			 nns;
+	size_t			 ns_size;
+
+	/* The element whose text is being read. */
+	int			 capturing;
+	size_t			 cap_depth;
+	enum feedparse_field	 cap_field;
+	enum feedparse_target	 cap_target;
+	int			 cap_prio;
+	enum feedparse_mode	 cap_mode;
+	int			 cap_drop_div;	/* Atom xhtml wrapper */
+	size_t			 cap_div_depth;
+	int			 cap_open;	/* a start tag awaits its '>' */
+	const char		*cap_base;
+	struct buf		 text;
+};
+
+static const struct {
+	const char		*uri;
+	enum feedparse_ns	 ns;
+} feedparse_uris[] = {
+	{ "http://www.w3.org/2005/Atom", NS_ATOM10 },
+	{ "http://purl.org/atom/ns#", NS_ATOM03 },
+	{ "http://purl.org/rss/1.0/", NS_RSS10 },
+	{ "http://my.netscape.com/rdf/simple/0.9/", NS_RSS090 },
+	{ "http://www.w3.org/1999/02/22-rdf-syntax-ns#", NS_RDF },
+	{ "http://purl.org/rss/1.0/modules/content/", NS_CONTENT },
+	{ "http://purl.org/dc/elements/1.1/", NS_DC },
+	{ "http://purl.org/dc/terms/", NS_DCTERMS },
+	{ "http://search.yahoo.com/mrss/", NS_MEDIA },
+	{ "http://search.yahoo.com/mrss", NS_MEDIA },
+	{ "http://www.itunes.com/dtds/podcast-1.0.dtd", NS_ITUNES },
+	{ "http://www.w3.org/1999/xhtml", NS_XHTML },
+	{ "http://purl.org/rss/1.0/modules/syndication/", NS_SY },
+	{ "http://www.w3.org/XML/1998/namespace", NS_XML },
+	/* RSS 2.0's namespace of a while, which some feeds still declare. */
+	{ "http://backend.userland.com/rss2", NS_NONE },
+	{ "http://blogs.law.harvard.edu/tech/rss", NS_NONE },
+};
+
+/* Prefixes used without a declaration, which a strict reader would reject;
+ * plenty of RSS writes <content:encoded> and never binds content. */
+static const struct {
+	const char		*prefix;
+	enum feedparse_ns	 ns;
+} feedparse_prefixes[] = {
+	{ "atom", NS_ATOM10 },
+	{ "content", NS_CONTENT },
+	{ "dc", NS_DC },
+	{ "dcterms", NS_DCTERMS },
+	{ "media", NS_MEDIA },
+	{ "itunes", NS_ITUNES },
+	{ "xhtml", NS_XHTML },
+	{ "rdf", NS_RDF },
+	{ "sy", NS_SY },
+	{ "xml", NS_XML },
+};
+
+static void	feedparse_fail(struct feedparse *, const char *, ...)
+		    PRINTFLIKE(2, 3);
+
+struct feedparse *
+feedparse_new(const char *base, const char *charset, feedparse_item_cb cb,
+    void *arg)
+{
+	struct feedparse	*fp;
+
+	fp = xcalloc(1, sizeof *fp);
+	fp->base = base != NULL ? xstrdup(base) : NULL;
+	fp->charset = charset != NULL ? xstrdup(charset) : NULL;
+	fp->cb = cb;
+	fp->arg = arg;
+	fp->max_depth = FEEDPARSE_MAX_DEPTH;
+	fp->max_text = FEEDPARSE_MAX_TEXT;
+	fp->max_items = FEEDPARSE_MAX_ITEMS;
+	fp->stage = STAGE_SNIFF;
+	buf_init(&fp->window);
+	buf_init(&fp->decoded);
+	buf_init(&fp->repaired);
+	buf_init(&fp->json);
+	buf_init(&fp->text);
+	feed_meta_init(&fp->meta);
+	item_init(&fp->item);
+	return (fp);
+}
+
+void
+feedparse_set_limits(struct feedparse *fp, size_t depth, size_t text,
+    size_t items)
+{
+	if (depth != 0)
+		fp->max_depth = depth;
+	if (text != 0)
+		fp->max_text = text;
+	if (items != 0)
+		fp->max_items = items;
+}
+
+void
+feedparse_free(struct feedparse *fp)
+{
+	size_t	i;
+
+	if (fp == NULL)
+		return;
+	if (fp->xp != NULL)
+		XML_ParserFree(fp->xp);
+	charset_dec_free(fp->dec);
+	for (i = 0; i < fp->depth; i++) {
+		if (fp->stack[i].own_base)
+			free(fp->stack[i].base);
+	}
+	free(fp->stack);
+	for (i = 0; i < fp->nns; i++)
+		free(fp->ns[i].prefix);
+	free(fp->ns);
+	buf_release(&fp->window);
+	buf_release(&fp->decoded);
+	buf_release(&fp->repaired);
+	buf_release(&fp->json);
+	buf_release(&fp->text);
+	feed_meta_release(&fp->meta);
+	item_release(&fp->item);
+	free(fp->source_author);
+	free(fp->person_name);
+	free(fp->person_email);
+	free(fp->encoding);
+	free(fp->error);
+	free(fp->base);
+	free(fp->charset);
+	free(fp);
+}
+
+const char *
+feedparse_format(const struct feedparse *fp)
+{
+	return (fp->format);
+}
+
+const char *
+feedparse_encoding(const struct feedparse *fp)
+{
+	return (fp->encoding != NULL ? fp->encoding : "utf-8");
+}
+
+const char *
+feedparse_error(const struct feedparse *fp)
+{
+	return (fp->error);
+}
+
+const struct feed_meta *
+feedparse_meta(const struct feedparse *fp)
+{
+	return (&fp->meta);
+}
+
+size_t
+feedparse_nitems(const struct feedparse *fp)
+{
+	return (fp->nitems);
+}
+
+/* Record the first fatal error, with expat's position when there is one,
+ * and stop reading. */
+static void
+feedparse_fail(struct feedparse *fp, const char *fmt, ...)
+{
+	va_list		 ap;
+	char		*reason;
+	unsigned long	 line = 1, col = 1;
+
+	if (fp->failed)
+		return;
+	fp->failed = 1;
+	va_start(ap, fmt);
+	if (vasprintf(&reason, fmt, ap) == -1)
+		reason = NULL;
+	va_end(ap);
+	if (fp->xp != NULL) {
+		line = XML_GetCurrentLineNumber(fp->xp) + fp->skipped_lines;
+		col = XML_GetCurrentColumnNumber(fp->xp) + 1;
+		XML_StopParser(fp->xp, XML_FALSE);
+	}
+	xasprintf(&fp->error, "%lu:%lu: %s", line, col,
+	    reason != NULL ? reason : "out of memory");
+	free(reason);
+}
+
+/* --- Fields -------------------------------------------------------------- */
+
+/* Set *DST to VAL (taken over) unless it holds a value of higher or equal
+ * priority: the first of equals wins, as readers expect. */
+static void
+feedparse_set(char **dst, int *prio, int newprio, char *val)
+{
+	if (*dst != NULL && *prio >= newprio) {
+		free(val);
+		return;
+	}
+	free(*dst);
+	*dst = val;
+	*prio = newprio;
+}
+
+static void
+feedparse_set_time(int64_t *dst, int *prio, int newprio, const char *val)
+{
+	int64_t	t;
+
+	if (*dst != TIME_NONE && *prio >= newprio)
+		return;
+	if ((t = timefmt_parse(val)) == TIME_NONE)
+		return;
+	*dst = t;
+	*prio = newprio;
+}
+
+/* Trim XML white space in place. */
+static char *
+feedparse_trim(char *s)
+{
+	size_t	n;
+	char	*p = s;
+
+	while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+		p++;
+	n = strlen(p);
+	while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t' ||
+	    p[n - 1] == '\r' || p[n - 1] == '\n'))
+		n--;
+	memmove(s, p, n);
+	s[n] = '\0';
+	return (s);
+}
+
+/* A link as the feed gave it, made absolute against BASE; NULL when
+ * empty. */
+static char *
+feedparse_link(const char *base, const char *ref)
+{
+	char	*tmp, *r;
+
+	if (ref == NULL)
+		return (NULL);
+	tmp = feedparse_trim(xstrdup(ref));
+	if (*tmp == '\0' && base == NULL) {
+		free(tmp);
+		return (NULL);
+	}
+	r = uri_resolve(base, tmp);
+	free(tmp);
+	return (r);
+}
+
+static int64_t
+feedparse_length(const char *s)
+{
+	char		*end;
+	long long	 v;
+
+	if (s == NULL)
+		return (-1);
+	while (isspace((unsigned char)*s))
+		s++;
+	if (!isdigit((unsigned char)*s))
+		return (-1);
+	v = strtoll(s, &end, 10);
+	while (isspace((unsigned char)*end))
+		end++;
+	if (*end != '\0' || v < 0)
+		return (-1);
+	return (v);
+}
+
+static void
+feedparse_add_enclosure(struct feedparse *fp, const char *base,
+    const char *url, const char *type, const char *length)
+{
+	char	*u;
+	size_t	 i;
+
+	if ((u = feedparse_link(base, url)) == NULL)
+		return;
+	if (*u == '\0') {
+		free(u);
+		return;
+	}
+	/* media:content often repeats the enclosure. */
+	for (i = 0; i < fp->item.nenclosures; i++) {
+		if (strcmp(fp->item.enclosures[i].url, u) == 0) {
+			free(u);
+			return;
+		}
+	}
+	item_add_enclosure(&fp->item, u, type, feedparse_length(length));
+	free(u);
+}
+
+/* Decode base64 in place (Atom 0.3 mode="base64"); stops at the first
+ * character outside the alphabet. */
+static void
+feedparse_base64(struct buf *b)
+{
+	static const char	*alpha =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	const char		*p;
+	size_t			 i, o = 0;
+	unsigned int		 acc = 0;
+	int			 bits = 0;
+
+	for (i = 0; i < b->len; i++) {
+		if (strchr(" \t\r\n", b->data[i]) != NULL)
+			continue;
+		if (b->data[i] == '=' || (p = strchr(alpha, b->data[i])) ==
+		    NULL || b->data[i] == '\0')
+			break;
+		acc = (acc << 6) | (unsigned int)(p - alpha);
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			b->data[o++] = (char)((acc >> bits) & 0xff);
+		}
+	}
+	b->len = o;
+	b->data[o] = '\0';
+}
+
+/* Period names of sy:updatePeriod, in seconds. */
+static int64_t
+feedparse_period(const char *s)
+{
+	if (strcasecmp(s, "hourly") == 0)
+		return (3600);
+	if (strcasecmp(s, "daily") == 0)
+		return (86400);
+	if (strcasecmp(s, "weekly") == 0)
+		return (7 * 86400);
+	if (strcasecmp(s, "monthly") == 0)
+		return (30 * 86400);
+	if (strcasecmp(s, "yearly") == 0)
+		return (365 * 86400);
+	return (-1);
+}
+
+/* A captured element has closed: put its text where it belongs. */
+static void
+feedparse_store(struct feedparse *fp, enum feedparse_field field,
+    enum feedparse_target target, int prio, const char *base, char *val)
+{
+	struct item	*it = &fp->item;
+	struct feed_meta *m = &fp->meta;
+	int		*ip = fp->item_prio, *mp = fp->meta_prio;
+	int64_t		 n;
+
+	if (target == T_PERSON) {
+		if (field == F_NAME && fp->person_name == NULL)
+			fp->person_name = val;
+		else if (field == F_EMAIL && fp->person_email == NULL)
+			fp->person_email = val;
+		else
+			free(val);
+		return;
+	}
+	switch (field) {
+	case F_TITLE:
+		if (target == T_ITEM)
+			feedparse_set(&it->title, &ip[field], prio, val);
+		else
+			feedparse_set(&m->title, &mp[field], prio, val);
+		return;
+	case F_LINK:
+		if (target == T_ITEM)
+			feedparse_set(&it->link, &ip[field], prio,
+			    feedparse_link(base, val));
+		else
+			feedparse_set(&m->link, &mp[field], prio,
+			    feedparse_link(base, val));
+		break;
+	case F_SUMMARY:
+		if (target == T_ITEM)
+			feedparse_set(&it->summary, &ip[field], prio, val);
+		else
+			feedparse_set(&m->subtitle, &mp[F_SUBTITLE], prio, val);
+		return;
+	case F_SUBTITLE:
+		if (target == T_FEED)
+			feedparse_set(&m->subtitle, &mp[field], prio, val);
+		else
+			free(val);
+		return;
+	case F_CONTENT:
+		if (target == T_ITEM)
+			feedparse_set(&it->content, &ip[field], prio, val);
+		else
+			free(val);
+		return;
+	case F_GUID:
+		if (*val == '\0')
+			break;
+		if (target == T_ITEM)
+			feedparse_set(&it->guid, &ip[field], prio, val);
+		else
+			feedparse_set(&m->id, &mp[F_ID], prio, val);
+		return;
+	case F_AUTHOR:
+		if (*val == '\0')
+			break;
+		if (target == T_ITEM)
+			feedparse_set(&it->author, &ip[field], prio, val);
+		else
+			feedparse_set(&m->author, &mp[field], prio, val);
+		return;
+	case F_PUBLISHED:
+		if (target == T_ITEM)
+			feedparse_set_time(&it->published, &ip[field], prio,
+			    val);
+		else
+			feedparse_set_time(&m->updated, &mp[F_UPDATED], prio,
+			    val);
+		break;
+	case F_UPDATED:
+		if (target == T_ITEM)
+			feedparse_set_time(&it->updated, &ip[field], prio, val);
+		else
+			feedparse_set_time(&m->updated, &mp[field], prio, val);
+		break;
+	case F_LANGUAGE:
+		if (target == T_FEED && *val != '\0') {
+			feedparse_set(&m->language, &mp[field], prio, val);
+			return;
+		}
+		break;
+	case F_CATEGORY:
+		if (target == T_ITEM && *val != '\0')
+			item_add_category(it, val);
+		break;
+	case F_TTL:
+		if (target == T_FEED && (n = feedparse_length(val)) >= 0 &&
+		    n < INT64_MAX / 60)
+			m->ttl = n * 60;
+		break;
+	case F_SY_PERIOD:
+		if (target == T_FEED && (n = feedparse_period(val)) > 0)
+			m->sy_period = n;
+		break;
+	case F_SY_FREQ:
+		if (target == T_FEED && (n = feedparse_length(val)) > 0 &&
+		    m->sy_period > 0)
+			m->sy_period /= n;
+		break;
+	default:
+		break;
+	}
+	free(val);
+}
+
+/* --- Namespaces ---------------------------------------------------------- */
+
+static enum feedparse_ns
+feedparse_ns_of_uri(const char *uri)
+{
+	size_t	i;
+
+	for (i = 0; i < nitems(feedparse_uris); i++) {
+		if (strcasecmp(uri, feedparse_uris[i].uri) == 0)
+			return (feedparse_uris[i].ns);
+	}
+	return (*uri == '\0' ? NS_NONE : NS_OTHER);
+}
+
+static void
+feedparse_bind(struct feedparse *fp, const char *prefix, const char *uri)
+{
+	if (fp->nns == fp->ns_size) {
+		fp->ns_size = fp->ns_size ? fp->ns_size * 2 : 16;
+		fp->ns = xreallocarray(fp->ns, fp->ns_size, sizeof *fp->ns);
+	}
+	fp->ns[fp->nns].prefix = xstrdup(prefix);
+	fp->ns[fp->nns].ns = feedparse_ns_of_uri(uri);
+	fp->nns++;
+}
+
+/* The namespace of the prefix of NAME (LEN bytes; 0 for none). */
+static enum feedparse_ns
+feedparse_ns_lookup(struct feedparse *fp, const char *prefix, size_t len)
+{
+	size_t	i;
+
+	for (i = fp->nns; i > 0; i--) {
+		if (strlen(fp->ns[i - 1].prefix) == len &&
+		    strncmp(fp->ns[i - 1].prefix, prefix, len) == 0)
+			return (fp->ns[i - 1].ns);
+	}
+	if (len == 0)
+		return (NS_NONE);
+	for (i = 0; i < nitems(feedparse_prefixes); i++) {
+		if (strlen(feedparse_prefixes[i].prefix) == len &&
+		    strncmp(feedparse_prefixes[i].prefix, prefix, len) == 0)
+			return (feedparse_prefixes[i].ns);
+	}
+	return (NS_OTHER);
+}
+
+/* Split NAME into its namespace and local part. */
+static enum feedparse_ns
+feedparse_qname(struct feedparse *fp, const char *name, const char **local)
+{
+	const char	*colon;
+
+	if ((colon = strchr(name, ':')) == NULL) {
+		*local = name;
+		return (feedparse_ns_lookup(fp, "", 0));
+	}
+	*local = colon + 1;
+	return (feedparse_ns_lookup(fp, name, colon - name));
+}
+
+/* An attribute by namespace and local name; unprefixed attributes are in
+ * no namespace, whatever the default. */
+static const char *
+feedparse_attr_ns(struct feedparse *fp, const char **attrs,
+    enum feedparse_ns ns, const char *local)
+{
+	const char	*colon;
+
+	for (; attrs[0] != NULL; attrs += 2) {
+		colon = strchr(attrs[0], ':');
+		if (ns == NS_NONE) {
+			if (colon == NULL && strcmp(attrs[0], local) == 0)
+				return (attrs[1]);
+			continue;
+		}
+		if (colon == NULL || strcmp(colon + 1, local) != 0)
+			continue;
+		if (feedparse_ns_lookup(fp, attrs[0], colon - attrs[0]) == ns)
+			return (attrs[1]);
+	}
+	return (NULL);
+}
+
+static const char *
+feedparse_attr(const char **attrs, const char *name)
+{
+	for (; attrs[0] != NULL; attrs += 2) {
+		if (strcmp(attrs[0], name) == 0)
+			return (attrs[1]);
+	}
+	return (NULL);
+}
+
+/* --- Capturing text ------------------------------------------------------- */
+
+static void
+feedparse_text_add(struct feedparse *fp, const char *s, size_t len)
+{
+	if (fp->text.len + len > fp->max_text) {
+		feedparse_fail(fp, "text longer than %zu bytes", fp->max_text);
+		return;
+	}
+	buf_add(&fp->text, s, len);
+}
+
+/* Append S escaped as XML character data (or an attribute value). */
+static void
+feedparse_text_escape(struct feedparse *fp, const char *s, size_t len,
+    int attr)
+{
+	size_t	i, start = 0;
+
+	for (i = 0; i < len; i++) {
+		const char	*rep;
+
+		switch (s[i]) {
+		case '&':
+			rep = "&amp;";
+			break;
+		case '<':
+			rep = "&lt;";
+			break;
+		case '>':
+			rep = "&gt;";
+			break;
+		case '"':
+			rep = attr ? "&quot;" : NULL;
+			break;
+		default:
+			rep = NULL;
+			break;
+		}
+		if (rep == NULL)
+			continue;
+		feedparse_text_add(fp, s + start, i - start);
+		feedparse_text_add(fp, rep, strlen(rep));
+		start = i + 1;
+	}
+	feedparse_text_add(fp, s + start, len - start);
+}
+
+static void
+feedparse_close_tag(struct feedparse *fp)
+{
+	if (fp->cap_open) {
+		feedparse_text_add(fp, ">", 1);
+		fp->cap_open = 0;
+	}
+}
+
+static void
+feedparse_capture(struct feedparse *fp, enum feedparse_field field,
+    enum feedparse_target target, int prio, enum feedparse_mode mode)
+{
+	fp->capturing = 1;
+	fp->cap_depth = fp->depth;
+	fp->cap_field = field;
+	fp->cap_target = target;
+	fp->cap_prio = prio;
+	fp->cap_mode = mode;
+	fp->cap_drop_div = 0;
+	fp->cap_open = 0;
+	fp->cap_base = fp->stack[fp->depth - 1].base;
+	fp->stack[fp->depth - 1].role = ROLE_CAPTURE;
+	buf_clear(&fp->text);
+}
+
+/* The mode of an Atom text construct or content element. */
+static enum feedparse_mode
+feedparse_atom_mode(const char **attrs, int *drop_div)
+{
+	const char	*type, *mode;
+
+	*drop_div = 0;
+	mode = feedparse_attr(attrs, "mode");
+	if (mode != NULL && strcasecmp(mode, "base64") == 0)
+		return (MODE_BASE64);
+	if (mode != NULL && strcasecmp(mode, "xml") == 0)
+		return (MODE_XHTML);
+	type = feedparse_attr(attrs, "type");
+	if (type != NULL && strcasecmp(type, "xhtml") == 0) {
+		*drop_div = 1;
+		return (MODE_XHTML);
+	}
+	if (type != NULL && strcasecmp(type, "application/xhtml+xml") == 0)
+		return (MODE_XHTML);
+	return (MODE_TEXT);
+}
+
+/* Serialise a start tag inside captured markup.  Elements of the XHTML
+ * namespace lose their prefix and its declaration; others stay as given. */
+static void
+feedparse_capture_start(struct feedparse *fp, enum feedparse_ns ns,
+    const char *name, const char *local, const char **attrs)
+{
+	feedparse_close_tag(fp);
+	if (fp->cap_drop_div && fp->depth == fp->cap_depth + 1 &&
+	    ns == NS_XHTML && strcmp(local, "div") == 0 &&
+	    fp->cap_div_depth == 0) {
+		fp->cap_div_depth = fp->depth;
+		return;
+	}
+	feedparse_text_add(fp, "<", 1);
+	name = ns == NS_XHTML ? local : name;
+	feedparse_text_add(fp, name, strlen(name));
+	for (; attrs[0] != NULL; attrs += 2) {
+		if (strncmp(attrs[0], "xmlns", 5) == 0 &&
+		    feedparse_ns_of_uri(attrs[1]) == NS_XHTML)
+			continue;
+		feedparse_text_add(fp, " ", 1);
+		feedparse_text_add(fp, attrs[0], strlen(attrs[0]));
+		feedparse_text_add(fp, "=\"", 2);
+		feedparse_text_escape(fp, attrs[1], strlen(attrs[1]), 1);
+		feedparse_text_add(fp, "\"", 1);
+	}
+	fp->cap_open = 1;
+}
+
+static int
+feedparse_void_element(const char *name)
+{
+	static const char	*voids[] = {
+		"area", "base", "br", "col", "embed", "hr", "img", "input",
+		"link", "meta", "param", "source", "track", "wbr"
+	};
+	size_t			 i;
+
+	for (i = 0; i < nitems(voids); i++) {
+		if (strcasecmp(name, voids[i]) == 0)
+			return (1);
+	}
+	return (0);
+}
+
+static void
+feedparse_capture_end(struct feedparse *fp, const char *name)
+{
+	const char		*local;
+	enum feedparse_ns	 ns;
+
+	if (fp->cap_div_depth == fp->depth) {
+		fp->cap_div_depth = (size_t)-1;	/* one wrapper only */
+		return;
+	}
+	ns = feedparse_qname(fp, name, &local);
+	name = ns == NS_XHTML ? local : name;
+	/* HTML void elements read back as empty tags; any other empty
+	 * element keeps an end tag, since "<p/>" means "<p>" in HTML. */
+	if (fp->cap_open && feedparse_void_element(name)) {
+		feedparse_text_add(fp, " />", 3);
+		fp->cap_open = 0;
+		return;
+	}
+	feedparse_close_tag(fp);
+	feedparse_text_add(fp, "</", 2);
+	feedparse_text_add(fp, name, strlen(name));
+	feedparse_text_add(fp, ">", 1);
+}
+
+static void
+feedparse_capture_done(struct feedparse *fp)
+{
+	char	*val;
+
+	fp->capturing = 0;
+	feedparse_close_tag(fp);
+	if (fp->cap_mode == MODE_BASE64)
+		feedparse_base64(&fp->text);
+	if (fp->text.data == NULL)
+		buf_adds(&fp->text, "");
+	/* Decoded base64 may hold anything: keep only valid UTF-8. */
+	if (fp->cap_mode == MODE_BASE64 && memchr(fp->text.data, '\0',
+	    fp->text.len) != NULL)
+		fp->text.data[0] = '\0';
+	val = feedparse_trim(xstrdup(fp->text.data));
+	buf_clear(&fp->text);
+	feedparse_store(fp, fp->cap_field, fp->cap_target, fp->cap_prio,
+	    fp->cap_base, val);
+}
+
+/* --- Elements -------------------------------------------------------------- */
+
+/* Whether NS is the feed's own vocabulary. */
+static int
+feedparse_core(struct feedparse *fp, enum feedparse_ns ns)
+{
+	if (fp->is_atom)
+		return (ns == NS_NONE || ns == NS_ATOM10 || ns == NS_ATOM03);
+	return (ns == NS_NONE || ns == NS_RSS10 || ns == NS_RSS090);
+}
+
+static int
+feedparse_is_atom_ns(struct feedparse *fp, enum feedparse_ns ns)
+{
+	return (ns == NS_ATOM10 || ns == NS_ATOM03 ||
+	    (fp->is_atom && ns == NS_NONE));
+}
+
+static void
+feedparse_root(struct feedparse *fp, enum feedparse_ns ns, const char *local,
+    const char **attrs)
+{
+	const char	*v, *lang;
+
+	fp->root_seen = 1;
+	lang = feedparse_attr(attrs, "xml:lang");
+	if (strcmp(local, "rss") == 0 && (ns == NS_NONE || ns == NS_OTHER)) {
+		v = feedparse_attr(attrs, "version");
+		if (v != NULL && strncmp(v, "0.9", 3) == 0)
+			fp->format = "rss0.9";
+		else
+			fp->format = "rss2.0";
+		fp->stack[fp->depth - 1].role = ROLE_DOC;
+	} else if (strcmp(local, "RDF") == 0 && (ns == NS_RDF ||
+	    ns == NS_NONE || ns == NS_OTHER)) {
+		/* RSS 1.0 or 0.90: told apart by the default namespace. */
+		fp->format = feedparse_ns_lookup(fp, "", 0) == NS_RSS090 ?
+		    "rss0.9" : "rss1.0";
+		fp->stack[fp->depth - 1].role = ROLE_DOC;
+	} else if (strcmp(local, "feed") == 0 && (ns == NS_ATOM10 ||
+	    ns == NS_ATOM03 || ns == NS_NONE)) {
+		v = feedparse_attr(attrs, "version");
+		if (ns == NS_ATOM03 || (ns == NS_NONE && v != NULL &&
+		    strncmp(v, "0.", 2) == 0))
+			fp->format = "atom0.3";
+		else
+			fp->format = "atom1.0";
+		fp->is_atom = 1;
+		fp->stack[fp->depth - 1].role = ROLE_FEED;
+		if (lang != NULL)
+			feedparse_store(fp, F_LANGUAGE, T_FEED, 1, NULL,
+			    feedparse_trim(xstrdup(lang)));
+	} else if (strcmp(local, "channel") == 0) {
+		/* Userland's early <channel> root. */
+		fp->format = "rss0.9";
+		fp->stack[fp->depth - 1].role = ROLE_FEED;
+	} else {
+		feedparse_fail(fp, "not a feed");
+		return;
+	}
+	if (lang != NULL && !fp->is_atom)
+		feedparse_store(fp, F_LANGUAGE, T_FEED, 1, NULL,
+		    feedparse_trim(xstrdup(lang)));
+}
+
+static void
+feedparse_item_start(struct feedparse *fp, const char **attrs)
+{
+	const char	*about;
+
+	if (fp->nitems >= fp->max_items) {
+		feedparse_fail(fp, "more than %zu items", fp->max_items);
+		return;
+	}
+	item_release(&fp->item);
+	memset(fp->item_prio, 0, sizeof fp->item_prio);
+	free(fp->source_author);
+	fp->source_author = NULL;
+	fp->guid_permalink = 1;
+	fp->in_item = 1;
+	fp->stack[fp->depth - 1].role = ROLE_ITEM;
+	about = feedparse_attr_ns(fp, attrs, NS_RDF, "about");
+	if (about != NULL)
+		feedparse_store(fp, F_GUID, T_ITEM, 5, NULL,
+		    feedparse_trim(xstrdup(about)));
+}
+
+static void
+feedparse_item_end(struct feedparse *fp)
+{
+	struct item	*it = &fp->item;
+
+	fp->in_item = 0;
+	/* RSS: a guid is the permalink unless it says otherwise. */
+	if (it->link == NULL && it->guid != NULL && fp->guid_permalink &&
+	    !fp->is_atom && fp->item_prio[F_GUID] == 10 &&
+	    uri_is_absolute(it->guid))
+		it->link = xstrdup(it->guid);
+	/* RFC 4287 4.2.1: an entry without author has its source's, else
+	 * its feed's. */
+	if (fp->is_atom && it->author == NULL) {
+		if (fp->source_author != NULL)
+			it->author = xstrdup(fp->source_author);
+		else if (fp->meta.author != NULL)
+			it->author = xstrdup(fp->meta.author);
+	}
+	fp->nitems++;
+	if (fp->cb != NULL)
+		fp->cb(it, fp->arg);
+	item_release(it);
+}
+
+static void
+feedparse_person_end(struct feedparse *fp)
+{
+	char	*who;
+
+	who = fp->person_name != NULL && *fp->person_name != '\0' ?
+	    fp->person_name : fp->person_email;
+	if (who != NULL && *who != '\0') {
+		who = xstrdup(who);
+		switch (fp->person_target) {
+		case T_FEED:
+			feedparse_store(fp, F_AUTHOR, T_FEED, 10, NULL, who);
+			break;
+		case T_ITEM:
+			feedparse_store(fp, F_AUTHOR, T_ITEM, 10, NULL, who);
+			break;
+		case T_PERSON:
+			if (fp->source_author == NULL)
+				fp->source_author = who;
+			else
+				free(who);
+			break;
+		}
+	}
+	free(fp->person_name);
+	free(fp->person_email);
+	fp->person_name = fp->person_email = NULL;
+}
+
+/* <link> in Atom, and atom:link in RSS. */
+static void
+feedparse_atom_link(struct feedparse *fp, enum feedparse_target target,
+    const char **attrs)
+{
+	const char	*rel, *href, *type;
+	int		 prio;
+
+	rel = feedparse_attr(attrs, "rel");
+	href = feedparse_attr(attrs, "href");
+	type = feedparse_attr(attrs, "type");
+	if (href == NULL)
+		return;
+	if (rel == NULL || strcasecmp(rel, "alternate") == 0) {
+		/* The HTML page is the link; other alternates are second. */
+		prio = type == NULL || strcasecmp(type, "text/html") == 0 ||
+		    strcasecmp(type, "application/xhtml+xml") == 0 ? 9 : 8;
+		feedparse_store(fp, F_LINK, target, prio,
+		    fp->stack[fp->depth - 1].base, xstrdup(href));
+	} else if (strcasecmp(rel, "enclosure") == 0 && target == T_ITEM)
+		feedparse_add_enclosure(fp, fp->stack[fp->depth - 1].base,
+		    href, type, feedparse_attr(attrs, "length"));
+}
+
+/* A child of <channel>/<feed> (T_FEED) or <item>/<entry> (T_ITEM). */
+static void
+feedparse_field_start(struct feedparse *fp, enum feedparse_target t,
+    enum feedparse_ns ns, const char *local, const char **attrs)
+{
+	struct feedparse_frame	*f = &fp->stack[fp->depth - 1];
+	enum feedparse_mode	 mode;
+	int			 core = feedparse_core(fp, ns);
+	int			 atom = feedparse_is_atom_ns(fp, ns);
+	int			 drop;
+	const char		*v;
+
+	if (core && t == T_FEED && (strcmp(local, "item") == 0 ||
+	    strcmp(local, "entry") == 0)) {
+		feedparse_item_start(fp, attrs);
+		return;
+	}
+	if (atom && (strcmp(local, "author") == 0 ||
+	    (t == T_FEED && fp->is_atom && strcmp(local, "contributor") ==
+	    0 && 0))) {
+		f->role = ROLE_AUTHOR;
+		fp->person_target = t;
+		return;
+	}
+	if (atom && t == T_ITEM && strcmp(local, "source") == 0) {
+		f->role = ROLE_SOURCE;
+		return;
+	}
+	if (atom && strcmp(local, "link") == 0) {
+		feedparse_atom_link(fp, t, attrs);
+		return;
+	}
+	if (core) {
+		if (strcmp(local, "title") == 0) {
+			mode = fp->is_atom ? feedparse_atom_mode(attrs, &drop) :
+			    MODE_TEXT;
+			feedparse_capture(fp, F_TITLE, t, 10, mode);
+			fp->cap_drop_div = fp->is_atom && drop;
+		} else if (strcmp(local, "link") == 0)
+			feedparse_capture(fp, F_LINK, t, 10, MODE_TEXT);
+		else if (strcmp(local, "description") == 0)
+			feedparse_capture(fp, F_SUMMARY, t, 10, MODE_TEXT);
+		else if (fp->is_atom && (strcmp(local, "summary") == 0 ||
+		    strcmp(local, "subtitle") == 0 ||
+		    strcmp(local, "tagline") == 0 ||
+		    strcmp(local, "content") == 0)) {
+			mode = feedparse_atom_mode(attrs, &drop);
+			feedparse_capture(fp, local[0] == 'c' ? F_CONTENT :
+			    F_SUMMARY, t, 10, mode);
+			fp->cap_drop_div = drop;
+		} else if (strcmp(local, "guid") == 0 ||
+		    (fp->is_atom && strcmp(local, "id") == 0)) {
+			v = feedparse_attr(attrs, "isPermaLink");
+			if (v != NULL && strcasecmp(v, "true") != 0)
+				fp->guid_permalink = 0;
+			feedparse_capture(fp, F_GUID, t, 10, MODE_TEXT);
+		} else if (strcmp(local, "author") == 0 && t == T_ITEM)
+			feedparse_capture(fp, F_AUTHOR, t, 5, MODE_TEXT);
+		else if (strcmp(local, "managingEditor") == 0)
+			feedparse_capture(fp, F_AUTHOR, t, 8, MODE_TEXT);
+		else if (strcmp(local, "pubDate") == 0)
+			feedparse_capture(fp, F_PUBLISHED, t,
+			    t == T_ITEM ? 10 : 8, MODE_TEXT);
+		else if (strcmp(local, "lastBuildDate") == 0)
+			feedparse_capture(fp, F_UPDATED, t, 10, MODE_TEXT);
+		else if (fp->is_atom && (strcmp(local, "published") == 0 ||
+		    strcmp(local, "issued") == 0))
+			feedparse_capture(fp, F_PUBLISHED, t, 10, MODE_TEXT);
+		else if (fp->is_atom && (strcmp(local, "updated") == 0 ||
+		    strcmp(local, "modified") == 0))
+			feedparse_capture(fp, F_UPDATED, t, 10, MODE_TEXT);
+		else if (strcmp(local, "category") == 0) {
+			if (fp->is_atom) {
+				v = feedparse_attr(attrs, "term");
+				if (v != NULL)
+					feedparse_store(fp, F_CATEGORY, t, 10,
+					    NULL, feedparse_trim(xstrdup(v)));
+			} else
+				feedparse_capture(fp, F_CATEGORY, t, 10,
+				    MODE_TEXT);
+		} else if (strcmp(local, "enclosure") == 0 && t == T_ITEM)
+			feedparse_add_enclosure(fp, f->base,
+			    feedparse_attr(attrs, "url"),
+			    feedparse_attr(attrs, "type"),
+			    feedparse_attr(attrs, "length"));
+		else if (strcmp(local, "language") == 0)
+			feedparse_capture(fp, F_LANGUAGE, t, 10, MODE_TEXT);
+		else if (strcmp(local, "ttl") == 0)
+			feedparse_capture(fp, F_TTL, t, 10, MODE_TEXT);
+		else if (!fp->is_atom && (strcmp(local, "body") == 0 ||
+		    strcmp(local, "fullitem") == 0) && ns == NS_XHTML)
+			feedparse_capture(fp, F_CONTENT, t, 9, MODE_XHTML);
+		return;
+	}
+	switch (ns) {
+	case NS_CONTENT:
+		if (strcmp(local, "encoded") == 0)
+			feedparse_capture(fp, F_CONTENT, t, 10, MODE_TEXT);
+		break;
+	case NS_DC:
+	case NS_DCTERMS:
+		if (strcmp(local, "creator") == 0 ||
+		    (ns == NS_DC && strcmp(local, "author") == 0))
+			feedparse_capture(fp, F_AUTHOR, t, 9, MODE_TEXT);
+		else if (strcmp(local, "date") == 0)
+			feedparse_capture(fp, F_PUBLISHED, t, 7, MODE_TEXT);
+		else if (strcmp(local, "issued") == 0 && t == T_ITEM)
+			feedparse_capture(fp, F_PUBLISHED, t, 6, MODE_TEXT);
+		else if (strcmp(local, "modified") == 0)
+			feedparse_capture(fp, F_UPDATED, t, 7, MODE_TEXT);
+		else if (strcmp(local, "subject") == 0)
+			feedparse_capture(fp, F_CATEGORY, t, 10, MODE_TEXT);
+		else if (strcmp(local, "title") == 0)
+			feedparse_capture(fp, F_TITLE, t, 5, MODE_TEXT);
+		else if (strcmp(local, "description") == 0)
+			feedparse_capture(fp, F_SUMMARY, t, 5, MODE_TEXT);
+		else if (strcmp(local, "language") == 0)
+			feedparse_capture(fp, F_LANGUAGE, t, 9, MODE_TEXT);
+		else if (strcmp(local, "identifier") == 0 && t == T_ITEM)
+			feedparse_capture(fp, F_GUID, t, 4, MODE_TEXT);
+		break;
+	case NS_ATOM10:
+	case NS_ATOM03:
+		/* Atom elements inside RSS. */
+		if (strcmp(local, "updated") == 0)
+			feedparse_capture(fp, F_UPDATED, t, 9, MODE_TEXT);
+		else if (strcmp(local, "published") == 0)
+			feedparse_capture(fp, F_PUBLISHED, t, 9, MODE_TEXT);
+		else if (strcmp(local, "summary") == 0 ||
+		    strcmp(local, "subtitle") == 0)
+			feedparse_capture(fp, F_SUMMARY, t, 9,
+			    feedparse_atom_mode(attrs, &drop));
+		else if (strcmp(local, "content") == 0)
+			feedparse_capture(fp, F_CONTENT, t, 9,
+			    feedparse_atom_mode(attrs, &drop));
+		else if (strcmp(local, "id") == 0)
+			feedparse_capture(fp, F_GUID, t, 9, MODE_TEXT);
+		else if (strcmp(local, "title") == 0)
+			feedparse_capture(fp, F_TITLE, t, 9,
+			    feedparse_atom_mode(attrs, &drop));
+		break;
+	case NS_ITUNES:
+		if (strcmp(local, "author") == 0)
+			feedparse_capture(fp, F_AUTHOR, t, 4, MODE_TEXT);
+		else if (strcmp(local, "summary") == 0)
+			feedparse_capture(fp, F_SUMMARY, t,
+			    t == T_ITEM ? 4 : 2, MODE_TEXT);
+		else if (strcmp(local, "subtitle") == 0 && t == T_FEED)
+			feedparse_capture(fp, F_SUMMARY, t, 3, MODE_TEXT);
+		break;
+	case NS_MEDIA:
+		if (t != T_ITEM)
+			break;
+		if (strcmp(local, "group") == 0)
+			f->role = ROLE_MGROUP;
+		else if (strcmp(local, "content") == 0)
+			feedparse_add_enclosure(fp, f->base,
+			    feedparse_attr(attrs, "url"),
+			    feedparse_attr(attrs, "type"),
+			    feedparse_attr(attrs, "fileSize"));
+		else if (strcmp(local, "title") == 0)
+			feedparse_capture(fp, F_TITLE, t, 2, MODE_TEXT);
+		else if (strcmp(local, "description") == 0)
+			feedparse_capture(fp, F_SUMMARY, t, 3, MODE_TEXT);
+		break;
+	case NS_SY:
+		if (t == T_FEED && strcmp(local, "updatePeriod") == 0)
+			feedparse_capture(fp, F_SY_PERIOD, t, 10, MODE_TEXT);
+		else if (t == T_FEED && strcmp(local, "updateFrequency") == 0)
+			feedparse_capture(fp, F_SY_FREQ, t, 10, MODE_TEXT);
+		break;
+	case NS_XHTML:
+		if (strcmp(local, "body") == 0 && t == T_ITEM)
+			feedparse_capture(fp, F_CONTENT, t, 9, MODE_XHTML);
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+feedparse_start_cb(void *arg, const XML_Char *name, const XML_Char **attrs)
+{
+	struct feedparse	*fp = arg;
+	struct feedparse_frame	*f, *parent;
+	enum feedparse_ns	 ns;
+	enum feedparse_role	 prole;
+	const char		*local, *v, **a;
+
+	if (fp->failed)
+		return;
+	if (fp->depth >= fp->max_depth) {
+		feedparse_fail(fp, "elements nested deeper than %zu",
+		    fp->max_depth);
+		return;
+	}
+	if (fp->depth == fp->stack_size) {
+		fp->stack_size = fp->stack_size ? fp->stack_size * 2 : 32;
+		fp->stack = xreallocarray(fp->stack, fp->stack_size,
+		    sizeof *fp->stack);
+	}
+	parent = fp->depth > 0 ? &fp->stack[fp->depth - 1] : NULL;
+	f = &fp->stack[fp->depth++];
+	f->role = ROLE_IGNORE;
+	f->nns = fp->nns;
+	f->base = parent != NULL ? parent->base : fp->base;
+	f->own_base = 0;
+	for (a = attrs; a[0] != NULL; a += 2) {
+		if (strncmp(a[0], "xmlns", 5) != 0)
+			continue;
+		if (a[0][5] == '\0')
+			feedparse_bind(fp, "", a[1]);
+		else if (a[0][5] == ':')
+			feedparse_bind(fp, a[0] + 6, a[1]);
+	}
+	if ((v = feedparse_attr(attrs, "xml:base")) != NULL) {
+		f->base = feedparse_link(f->base, v);
+		f->own_base = f->base != NULL;
+	}
+	ns = feedparse_qname(fp, name, &local);
+
+	if (fp->capturing) {
+		if (fp->cap_mode == MODE_BASE64)
+			return;
+		feedparse_capture_start(fp, ns, name, local, attrs);
+		return;
+	}
+	prole = parent != NULL ? parent->role : ROLE_IGNORE;
+	if (parent == NULL) {
+		feedparse_root(fp, ns, local, attrs);
+		return;
+	}
+	switch (prole) {
+	case ROLE_DOC:
+		if (!feedparse_core(fp, ns))
+			break;
+		if (strcmp(local, "channel") == 0)
+			f->role = ROLE_FEED;
+		else if (strcmp(local, "item") == 0)
+			feedparse_item_start(fp, attrs);
+		break;
+	case ROLE_FEED:
+		feedparse_field_start(fp, T_FEED, ns, local, attrs);
+		break;
+	case ROLE_ITEM:
+		feedparse_field_start(fp, T_ITEM, ns, local, attrs);
+		break;
+	case ROLE_AUTHOR:
+		if (strcmp(local, "name") == 0)
+			feedparse_capture(fp, F_NAME, T_PERSON, 10, MODE_TEXT);
+		else if (strcmp(local, "email") == 0)
+			feedparse_capture(fp, F_EMAIL, T_PERSON, 10,
+			    MODE_TEXT);
+		break;
+	case ROLE_SOURCE:
+		if (feedparse_is_atom_ns(fp, ns) &&
+		    strcmp(local, "author") == 0) {
+			f->role = ROLE_AUTHOR;
+			fp->person_target = T_PERSON;
+		}
+		break;
+	case ROLE_MGROUP:
+		if (ns != NS_MEDIA)
+			break;
+		if (strcmp(local, "content") == 0)
+			feedparse_add_enclosure(fp, f->base,
+			    feedparse_attr(attrs, "url"),
+			    feedparse_attr(attrs, "type"),
+			    feedparse_attr(attrs, "fileSize"));
+		else if (strcmp(local, "title") == 0)
+			feedparse_capture(fp, F_TITLE, T_ITEM, 2, MODE_TEXT);
+		else if (strcmp(local, "description") == 0)
+			feedparse_capture(fp, F_SUMMARY, T_ITEM, 3, MODE_TEXT);
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+feedparse_end_cb(void *arg, const XML_Char *name)
+{
+	struct feedparse	*fp = arg;
+	struct feedparse_frame	*f;
+
+	if (fp->failed || fp->depth == 0)
+		return;
+	f = &fp->stack[fp->depth - 1];
+	if (fp->capturing) {
+		if (fp->depth == fp->cap_depth)
+			feedparse_capture_done(fp);
+		else if (fp->cap_mode != MODE_BASE64)
+			feedparse_capture_end(fp, name);
+	} else {
+		switch (f->role) {
+		case ROLE_ITEM:
+			feedparse_item_end(fp);
+			break;
+		case ROLE_AUTHOR:
+			feedparse_person_end(fp);
+			break;
+		default:
+			break;
+		}
+	}
+	while (fp->nns > f->nns)
+		free(fp->ns[--fp->nns].prefix);
+	if (f->own_base)
+		free(f->base);
+	fp->depth--;
+	/* Whatever follows the root element is junk to expat; the feed is
+	 * complete, so stop here rather than fail on a trailing ad or a
+	 * second document. */
+	if (fp->depth == 0) {
+		fp->root_closed = 1;
+		XML_StopParser(fp->xp, XML_FALSE);
+	}
+}
+
+static void
+feedparse_text_cb(void *arg, const XML_Char *s, int len)
+{
+	struct feedparse	*fp = arg;
+
+	if (!fp->capturing || fp->failed)
+		return;
+	feedparse_close_tag(fp);
+	if (fp->cap_mode == MODE_XHTML)
+		feedparse_text_escape(fp, s, len, 0);
+	else
+		feedparse_text_add(fp, s, len);
+}
+
+/* An entity XML does not define: the HTML set, else kept as written. */
+static void
+feedparse_entity_cb(void *arg, const XML_Char *name, int is_param)
+{
+	struct feedparse	*fp = arg;
+	const char		*v;
+
+	if (is_param || !fp->capturing || fp->failed)
+		return;
+	feedparse_close_tag(fp);
+	if ((v = entities_lookup(name)) != NULL) {
+		if (fp->cap_mode == MODE_XHTML)
+			feedparse_text_escape(fp, v, strlen(v), 0);
+		else
+			feedparse_text_add(fp, v, strlen(v));
+		return;
+	}
+	feedparse_text_add(fp, "&", 1);
+	feedparse_text_add(fp, name, strlen(name));
+	feedparse_text_add(fp, ";", 1);
+}
+
+/* --- The repair filter ---------------------------------------------------- */
+
+/* Whether code point C may appear in XML 1.0. */
+static int
+feedparse_xml_char(unsigned long c)
+{
+	return (c == 0x9 || c == 0xa || c == 0xd || (c >= 0x20 &&
+	    c <= 0xd7ff) || (c >= 0xe000 && c <= 0xfffd) || (c >= 0x10000 &&
+	    c <= 0x10ffff));
+}
+
+/*
+ * What the reference at S (N bytes available, S[0] == '&') is: its length
+ * when it is a well-formed entity or character reference, 0 when the '&'
+ * is bare, -1 when it is a character reference to a character XML forbids
+ * (dropped, as the character itself would be).
+ */
+static int
+feedparse_ref(const unsigned char *s, size_t n)
+{
+	size_t		i = 1;
+	unsigned long	c = 0;
+	int		hex;
+
+	if (n > 1 && s[1] == '#') {
+		hex = n > 2 && (s[2] == 'x' || s[2] == 'X');
+		i = hex ? 3 : 2;
+		for (; i < n && i < 16; i++) {
+			if (hex && isxdigit(s[i]))
+				c = c * 16 + (isdigit(s[i]) ? s[i] - '0' :
+				    tolower(s[i]) - 'a' + 10);
+			else if (!hex && isdigit(s[i]))
+				c = c * 10 + (s[i] - '0');
+			else
+				break;
+		}
+		if (i == (hex ? 3u : 2u) || i >= n || s[i] != ';')
+			return (0);
+		return (feedparse_xml_char(c) ? (int)i + 1 : -((int)i + 1));
+	}
+	if (n < 2 || !(isalpha(s[1]) || s[1] == '_' || s[1] == ':' ||
+	    s[1] >= 0x80))
+		return (0);
+	for (i = 2; i < n && i < 40; i++) {
+		if (!(isalnum(s[i]) || s[i] == '.' || s[i] == '-' ||
+		    s[i] == '_' || s[i] == ':' || s[i] >= 0x80))
+			break;
+	}
+	return (i < n && s[i] == ';' ? (int)i + 1 : 0);
+}
+
+/*
+ * Repair the UTF-8 in fp->decoded into fp->repaired.  Only bytes with
+ * FEEDPARSE_LOOKAHEAD bytes after them are handled (all when LAST), so that
+ * every construct is seen whole however the chunks fell.  Outside CDATA,
+ * comments and processing instructions: a bare '&' becomes "&amp;", a '<'
+ * that cannot open markup becomes "&lt;", references to forbidden
+ * characters go.  Everywhere: control characters and U+FFFE/U+FFFF go, and
+ * anything before the first '<' (white space, a PHP warning) goes.
+ */
+static void
+feedparse_filter(struct feedparse *fp, int last)
+{
+	const unsigned char	*s = (const unsigned char *)fp->decoded.data;
+	size_t			 len = fp->decoded.len, end, i = 0, run;
+	struct buf		*out = &fp->repaired;
+	int			 r;
+	unsigned char		 c;
+
+	if (len == 0)
+		return;
+	end = last ? len : (len > FEEDPARSE_LOOKAHEAD ?
+	    len - FEEDPARSE_LOOKAHEAD : 0);
+	while (!fp->started && i < end) {
+		if (s[i] == '<') {
+			fp->started = 1;
+			break;
+		}
+		if (s[i] == '\n')
+			fp->skipped_lines++;
+		i++;
+	}
+	while (i < end) {
+		run = i;
+		switch (fp->filter) {
+		case FILTER_TEXT:
+			while (i < end && s[i] != '&' && s[i] != '<' &&
+			    (s[i] >= 0x20 || s[i] == '\n' || s[i] == '\t' ||
+			    s[i] == '\r') && s[i] != 0xef)
+				i++;
+			break;
+		case FILTER_CDATA:
+		case FILTER_COMMENT:
+		case FILTER_PI:
+			while (i < end && s[i] != ']' && s[i] != '-' &&
+			    s[i] != '?' && (s[i] >= 0x20 || s[i] == '\n' ||
+			    s[i] == '\t' || s[i] == '\r') && s[i] != 0xef)
+				i++;
+			break;
+		}
+		if (i > run)
+			buf_add(out, s + run, i - run);
+		if (i >= end)
+			break;
+		c = s[i];
+		if (c < 0x20) {
+			i++;
+			continue;
+		}
+		if (c == 0xef) {
+			if (i + 2 < len && s[i + 1] == 0xbf && (s[i + 2] ==
+			    0xbe || s[i + 2] == 0xbf))
+				i += 3;
+			else
+				buf_addc(out, s[i++]);
+			continue;
+		}
+		if (fp->filter != FILTER_TEXT) {
+			if ((fp->filter == FILTER_CDATA && len - i >= 3 &&
+			    memcmp(s + i, "]]>", 3) == 0) ||
+			    (fp->filter == FILTER_COMMENT && len - i >= 3 &&
+			    memcmp(s + i, "-->", 3) == 0)) {
+				buf_add(out, s + i, 3);
+				i += 3;
+				fp->filter = FILTER_TEXT;
+			} else if (fp->filter == FILTER_PI && len - i >= 2 &&
+			    memcmp(s + i, "?>", 2) == 0) {
+				buf_add(out, s + i, 2);
+				i += 2;
+				fp->filter = FILTER_TEXT;
+			} else
+				buf_addc(out, s[i++]);
+			continue;
+		}
+		if (c == '&') {
+			r = feedparse_ref(s + i, len - i);
+			if (r > 0) {
+				buf_add(out, s + i, r);
+				i += r;
+			} else if (r < 0)
+				i += -r;
+			else {
+				buf_add(out, "&amp;", 5);
+				i++;
+			}
+			continue;
+		}
+		/* c == '<' */
+		if (len - i >= 9 && memcmp(s + i, "<![CDATA[", 9) == 0) {
+			buf_add(out, s + i, 9);
+			i += 9;
+			fp->filter = FILTER_CDATA;
+		} else if (len - i >= 4 && memcmp(s + i, "<!--", 4) == 0) {
+			buf_add(out, s + i, 4);
+			i += 4;
+			fp->filter = FILTER_COMMENT;
+		} else if (len - i >= 2 && s[i + 1] == '?') {
+			buf_add(out, s + i, 2);
+			i += 2;
+			fp->filter = FILTER_PI;
+		} else if (len - i >= 2 && !(isalpha(s[i + 1]) ||
+		    s[i + 1] == '_' || s[i + 1] == ':' || s[i + 1] == '/' ||
+		    s[i + 1] == '!' || s[i + 1] >= 0x80)) {
+			buf_add(out, "&lt;", 4);
+			i++;
+		} else
+			buf_addc(out, s[i++]);
+	}
+	/* Keep the unhandled tail for the next call. */
+	memmove(fp->decoded.data, fp->decoded.data + i, len - i);
+	fp->decoded.len = len - i;
+	fp->decoded.data[fp->decoded.len] = '\0';
+}
+
+/* --- Driving expat --------------------------------------------------------- */
+
+static void
+feedparse_xml_new(struct feedparse *fp)
+{
+	XML_Parser	xp;
+
+	/* Everything reaches expat as UTF-8, whatever the declaration says:
+	 * the charset was settled and decoded before. */
+	if ((xp = XML_ParserCreate("UTF-8")) == NULL) {
+		fp->failed = 1;
+		fp->error = xstrdup("1:1: cannot create XML parser");
+		return;
+	}
+	fp->xp = xp;
+	XML_SetUserData(xp, fp);
+	XML_SetElementHandler(xp, feedparse_start_cb, feedparse_end_cb);
+	XML_SetCharacterDataHandler(xp, feedparse_text_cb);
+	XML_SetSkippedEntityHandler(xp, feedparse_entity_cb);
+	/* No DTD is ever read, and an undeclared entity is skipped (and so
+	 * reported to feedparse_entity_cb) rather than fatal. */
+	XML_SetParamEntityParsing(xp, XML_PARAM_ENTITY_PARSING_NEVER);
+	XML_UseForeignDTD(xp, XML_TRUE);
+	/* Entity bombs: stop once expansions exceed 16 times the input,
+	 * counted from 1 MiB on; real feeds expand a few entities at most. */
+	XML_SetBillionLaughsAttackProtectionMaximumAmplification(xp, 16.0f);
+	XML_SetBillionLaughsAttackProtectionActivationThreshold(xp,
+	    1024 * 1024);
+}
+
+/* Give expat what the filter has repaired. */
+static void
+feedparse_xml_run(struct feedparse *fp, int last)
+{
+	enum XML_Error	 err;
+	const char	*reason;
+
+	feedparse_filter(fp, last);
+	if (fp->failed || fp->root_closed)
+		return;
+	if (XML_Parse(fp->xp, fp->repaired.data != NULL ? fp->repaired.data :
+	    "", (int)fp->repaired.len, last) == XML_STATUS_ERROR &&
+	    !fp->failed && !fp->root_closed) {
+		err = XML_GetErrorCode(fp->xp);
+		/* Before any root element, no XML at all, or an HTML page
+		 * that expat trips over: not a feed rather than a syntax
+		 * error. */
+		if (!fp->root_seen && (fp->looks_html ||
+		    err == XML_ERROR_NO_ELEMENTS))
+			reason = "not a feed";
+		else
+			reason = XML_ErrorString(err);
+		feedparse_fail(fp, "%s", reason);
+	}
+	buf_clear(&fp->repaired);
+}
+
+/* Decode bytes of the document and parse them. */
+static void
+feedparse_xml_feed(struct feedparse *fp, const char *buf, size_t len,
+    int last)
+{
+	/* Decode in slices so that the repaired copy stays small. */
+	while (len > 0 || last) {
+		size_t	n = len > 65536 ? 65536 : len;
+
+		charset_dec_run(fp->dec, buf, n, &fp->decoded,
+		    last && n == len);
+		buf += n;
+		len -= n;
+		feedparse_xml_run(fp, last && len == 0);
+		if (fp->failed || fp->root_closed || len == 0)
+			break;
+	}
+}
+
+static int
+feedparse_lookslike(const char *s, size_t len, const char *what)
+{
+	size_t	n = strlen(what), i;
+
+	if (len > 4096)
+		len = 4096;
+	for (i = 0; i + n <= len; i++) {
+		if (strncasecmp(s + i, what, n) == 0)
+			return (1);
+	}
+	return (0);
+}
+
+/*
+ * The window is full, or the document ended: choose the charset and start
+ * reading.  A byte-order mark wins; bytes that show a 16/32-bit or EBCDIC
+ * family take it; otherwise the first of the charset given from outside,
+ * the XML declaration's, UTF-8 and windows-1252 in which the window is
+ * valid.
+ */
+static void
+feedparse_start(struct feedparse *fp, int last)
+{
+	const char	*s = fp->window.data, *name = NULL, *family;
+	const char	*cands[4];
+	char		*declared = NULL;
+	size_t		 len = fp->window.len, bom, i;
+
+	if (s == NULL)
+		s = "";
+	name = charset_bom(s, len, &bom);
+	s += bom;
+	len -= bom;
+	for (i = 0; i < len && strchr(" \t\r\n", s[i]) != NULL; i++)
+		;
+	if (i < len && s[i] == '{' && (name == NULL ||
+	    strcmp(name, "utf-8") == 0)) {
+		fp->stage = STAGE_JSON;
+		fp->encoding = xstrdup("utf-8");
+		fp->dec = charset_dec_new("utf-8");
+		charset_dec_run(fp->dec, s, len, &fp->json, last);
+		buf_release(&fp->window);
+		return;
+	}
+	if (name == NULL) {
+		family = charset_pattern(s, len);
+		declared = charset_xmldecl(s, len, family);
+		if (family != NULL)
+			name = family;
+		else {
+			cands[0] = charset_canonical(fp->charset);
+			cands[1] = charset_canonical(declared);
+			cands[2] = "utf-8";
+			cands[3] = "windows-1252";
+			for (i = 0; i < nitems(cands); i++) {
+				/* A 16-bit label on 8-bit bytes is wrong. */
+				if (cands[i] == NULL ||
+				    charset_is_wide(cands[i]))
+					continue;
+				if (charset_valid(cands[i], s, len)) {
+					name = cands[i];
+					break;
+				}
+			}
+		}
+	}
+	free(declared);
+	if (name == NULL || (fp->dec = charset_dec_new(name)) == NULL) {
+		name = "windows-1252";
+		fp->dec = charset_dec_new(name);
+	}
+	fp->encoding = xstrdup(name);
+	fp->looks_html = feedparse_lookslike(s, len, "<html") ||
+	    feedparse_lookslike(s, len, "<!doctype html");
+	fp->stage = STAGE_XML;
+	feedparse_xml_new(fp);
+	if (!fp->failed)
+		feedparse_xml_feed(fp, s, len, last);
+	buf_release(&fp->window);
+}
+
+int
+feedparse_feed(struct feedparse *fp, const char *buf, size_t len)
+{
+	if (fp->failed)
+		return (-1);
+	switch (fp->stage) {
+	case STAGE_SNIFF:
+		buf_add(&fp->window, buf, len);
+		if (fp->window.len >= FEEDPARSE_WINDOW)
+			feedparse_start(fp, 0);
+		break;
+	case STAGE_XML:
+		if (!fp->root_closed)
+			feedparse_xml_feed(fp, buf, len, 0);
+		break;
+	case STAGE_JSON:
+		if (fp->json.len + len > FEEDPARSE_MAX_JSON) {
+			feedparse_fail(fp, "JSON document larger than %d bytes",
+			    FEEDPARSE_MAX_JSON);
+			break;
+		}
+		charset_dec_run(fp->dec, buf, len, &fp->json, 0);
+		break;
+	case STAGE_DONE:
+		break;
+	}
+	return (fp->failed ? -1 : 0);
+}
+
+/* --- JSON Feed --------------------------------------------------------------- */
+
+static char *
+feedparse_json_str(json_t *o, const char *key)
+{
+	json_t	*v;
+	char	*s;
+
+	if ((v = json_object_get(o, key)) == NULL)
+		return (NULL);
+	if (json_is_string(v))
+		s = xstrdup(json_string_value(v));
+	else if (json_is_integer(v))
+		xasprintf(&s, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+	else
+		return (NULL);
+	return (feedparse_trim(s));
+}
+
+/* The name of the first author: 1.1's "authors", 1.0's "author". */
+static char *
+feedparse_json_author(json_t *o)
+{
+	json_t	*a;
+	char	*name;
+
+	a = json_object_get(o, "authors");
+	if (json_is_array(a))
+		a = json_array_get(a, 0);
+	else
+		a = json_object_get(o, "author");
+	if (!json_is_object(a))
+		return (NULL);
+	if ((name = feedparse_json_str(a, "name")) != NULL && *name == '\0') {
+		free(name);
+		name = NULL;
+	}
+	return (name);
+}
+
+static void
+feedparse_json_item(struct feedparse *fp, json_t *o)
+{
+	struct item	*it = &fp->item;
+	json_t		*v, *e;
+	size_t		 i;
+	char		*s;
+
+	item_release(it);
+	it->guid = feedparse_json_str(o, "id");
+	it->title = feedparse_json_str(o, "title");
+	s = feedparse_json_str(o, "url");
+	it->link = feedparse_link(fp->base, s);
+	free(s);
+	it->summary = feedparse_json_str(o, "summary");
+	if ((it->content = feedparse_json_str(o, "content_html")) == NULL)
+		it->content = feedparse_json_str(o, "content_text");
+	it->author = feedparse_json_author(o);
+	if (it->author == NULL && fp->meta.author != NULL)
+		it->author = xstrdup(fp->meta.author);
+	if ((s = feedparse_json_str(o, "date_published")) != NULL) {
+		it->published = timefmt_parse(s);
+		free(s);
+	}
+	if ((s = feedparse_json_str(o, "date_modified")) != NULL) {
+		it->updated = timefmt_parse(s);
+		free(s);
+	}
+	v = json_object_get(o, "tags");
+	json_array_foreach(v, i, e) {
+		if (json_is_string(e))
+			item_add_category(it, json_string_value(e));
+	}
+	v = json_object_get(o, "attachments");
+	json_array_foreach(v, i, e) {
+		char	*url, *type, *size;
+
+		if (!json_is_object(e))
+			continue;
+		url = feedparse_json_str(e, "url");
+		type = feedparse_json_str(e, "mime_type");
+		size = feedparse_json_str(e, "size_in_bytes");
+		if (url != NULL)
+			feedparse_add_enclosure(fp, fp->base, url, type, size);
+		free(url);
+		free(type);
+		free(size);
+	}
+	fp->nitems++;
+	if (fp->cb != NULL)
+		fp->cb(it, fp->arg);
+	item_release(it);
+}
+
+static void
+feedparse_json(struct feedparse *fp)
+{
+	json_t		*doc, *items, *o;
+	json_error_t	 err;
+	const char	*version;
+	char		*s;
+	size_t		 i;
+
+	doc = json_loadb(fp->json.data != NULL ? fp->json.data : "",
+	    fp->json.len, JSON_REJECT_DUPLICATES * 0, &err);
+	if (doc == NULL) {
+		fp->failed = 1;
+		xasprintf(&fp->error, "%d:%d: %s", err.line < 1 ? 1 : err.line,
+		    err.column < 1 ? 1 : err.column, err.text);
+		return;
+	}
+	version = json_string_value(json_object_get(doc, "version"));
+	if (!json_is_object(doc) || version == NULL ||
+	    strncmp(version, "https://jsonfeed.org/version/", 29) != 0) {
+		fp->failed = 1;
+		fp->error = xstrdup("1:1: not a feed");
+		json_decref(doc);
+		return;
+	}
+	fp->format = strcmp(version + 29, "1.1") == 0 ? "json1.1" : "json1.0";
+	fp->meta.title = feedparse_json_str(doc, "title");
+	s = feedparse_json_str(doc, "home_page_url");
+	fp->meta.link = feedparse_link(fp->base, s);
+	free(s);
+	s = feedparse_json_str(doc, "feed_url");
+	fp->meta.id = feedparse_link(fp->base, s);
+	free(s);
+	fp->meta.subtitle = feedparse_json_str(doc, "description");
+	fp->meta.language = feedparse_json_str(doc, "language");
+	fp->meta.author = feedparse_json_author(doc);
+	items = json_object_get(doc, "items");
+	json_array_foreach(items, i, o) {
+		if (!json_is_object(o))
+			continue;
+		if (fp->nitems >= fp->max_items) {
+			fp->failed = 1;
+			xasprintf(&fp->error, "1:1: more than %zu items",
+			    fp->max_items);
+			break;
+		}
+		feedparse_json_item(fp, o);
+	}
+	json_decref(doc);
+}
+
+int
+feedparse_finish(struct feedparse *fp)
+{
+	if (!fp->failed && fp->stage == STAGE_SNIFF)
+		feedparse_start(fp, 1);
+	if (!fp->failed) {
+		switch (fp->stage) {
+		case STAGE_XML:
+			if (!fp->root_closed)
+				feedparse_xml_feed(fp, "", 0, 1);
+			break;
+		case STAGE_JSON:
+			charset_dec_run(fp->dec, "", 0, &fp->json, 1);
+			feedparse_json(fp);
+			break;
+		default:
+			break;
+		}
+	}
+	fp->stage = STAGE_DONE;
+	if (fp->failed && fp->format == NULL) {
+		/* Not a feed: whatever was read means nothing. */
+		feed_meta_release(&fp->meta);
+	}
+	return (fp->failed ? -1 : 0);
+}
