@@ -100,15 +100,20 @@ done
 [ -x "$GEN" ] || die "$GEN is missing: run make bench"
 
 # --- feeds, generated once -------------------------------------------------
-stamp="feeds=$N items=20 size=87000 v=1"
-if [ "$(cat "$FEEDS/.stamp" 2>/dev/null)" != "$stamp" ]; then
+# A feed's text depends only on its number, so a larger set serves a
+# smaller run as it is.
+stamp="items=20 size=87000 v=1"
+have=$(sed -n "s/^feeds=\([0-9]*\) $stamp\$/\1/p" "$FEEDS/.stamp" 2>/dev/null)
+if [ -z "$have" ] || [ "$have" -lt "$N" ]; then
 	echo "generating $N feeds into $FEEDS" >&2
 	rm -rf "$FEEDS"
 	mkdir -p "$FEEDS" || exit 1
 	"$GEN" -n "$N" -i 20 -s 87000 "$FEEDS" || die "gen-feeds failed"
-	echo "$stamp" >"$FEEDS/.stamp"
+	echo "feeds=$N $stamp" >"$FEEDS/.stamp"
 fi
-total_mb=$(du -sm "$FEEDS" | awk '{ print $1 }')
+total_mb=$(find "$FEEDS" -name 'feed-*.xml' -printf '%f %s\n' |
+    awk -v n="$N" '{ i = substr($1, 6, 5) + 0 } i <= n { s += $2 }
+    END { printf "%d", s / 1048576 }')
 
 rm -rf "$W"
 mkdir -p "$W/nginx/tmp" "$W/etags" "$W/aggd" || exit 1
@@ -388,7 +393,6 @@ if [ -n "$aggd_warm" ]; then
 	    "warm CPU < 1.5 s: $(verdict "$wc < 1.5");" \
 	    "peak < 64 MB: $(verdict "$cr < 64 && $wr < 64")"
 else
-	echo "aggd: not measured: $aggd_error" >&2
 	echo "aggd        not measured: $aggd_error"
 	exit 1
 fi
