@@ -24,6 +24,7 @@ void		 client_close(void);
 void	 die(const char *, ...) PRINTFLIKE(1, 2) NORETURN;
 void	 output_json(const json_t *);
 int	 output_isatty(void);
+int	 isatty_stderr(void);
 int	 output_width(void);
 void	 output_cell(const char *, int width, int last);
 void	 output_localtime(const char *, char *, size_t);

@@ -1,10 +1,72 @@
 /*
- * aggctl refresh.
+ * aggctl refresh [FEED...] [--wait]: poll now.  Feeds inside a Retry-After
+ * the server gave are named on stderr and not polled; the exit status
+ * stays 0.  With --wait on a terminal, a progress line counts the polls.
  */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
 #include "aggctl.h"
 
 int
-cmd_refresh(int argc UNUSED, char **argv UNUSED)
+cmd_refresh(int argc, char **argv)
 {
-	die("refresh: not implemented yet");
+	static const struct option longopts[] = {
+		{ "wait",	no_argument,	NULL,	'w' },
+		{ "help",	no_argument,	NULL,	'h' },
+		{ NULL,		0,		NULL,	0 }
+	};
+	json_t		*req, *feeds, *j, *v;
+	const char	*type;
+	int		 ch, wait = 0, tty = isatty_stderr();
+	size_t		 i;
+
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'w':
+			wait = 1;
+			break;
+		case 'h':
+			printf("usage: aggctl refresh [FEED...] [--wait]\n");
+			return (0);
+		default:
+			die("usage: aggctl refresh [FEED...] [--wait]");
+		}
+	}
+	feeds = json_array();
+	for (i = (size_t)optind; i < (size_t)argc; i++)
+		json_array_append_new(feeds, json_string(argv[i]));
+	req = json_pack("{s:s, s:o, s:b, s:b}", "cmd", "refresh", "feeds",
+	    feeds, "wait", wait, "progress", wait && tty);
+	client_send(req);
+	for (;;) {
+		j = client_recv();
+		type = json_string_value(json_object_get(j, "type"));
+		if (type == NULL)
+			type = "";
+		if (strcmp(type, "skipped") == 0) {
+			json_array_foreach(json_object_get(j, "feeds"), i, v)
+				fprintf(stderr, "aggctl: feed %lld (%s): server "
+				    "asked to wait until %s (Retry-After); not "
+				    "polled\n", (long long)json_integer_value(
+				    json_object_get(v, "id")),
+				    json_string_value(json_object_get(v, "url")),
+				    json_string_value(json_object_get(v,
+				    "until")));
+		} else if (strcmp(type, "progress") == 0) {
+			fprintf(stderr, "\rrefreshing: %lld/%lld feeds",
+			    (long long)json_integer_value(json_object_get(j,
+			    "done")), (long long)json_integer_value(
+			    json_object_get(j, "total")));
+		} else if (strcmp(type, "ok") == 0) {
+			if (wait && tty)
+				fprintf(stderr, "\rrefreshing: done%20s\n", "");
+			json_decref(j);
+			break;
+		}
+		json_decref(j);
+	}
+	output_finish();
+	return (0);
 }

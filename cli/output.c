@@ -49,6 +49,12 @@ output_isatty(void)
 }
 
 int
+isatty_stderr(void)
+{
+	return (isatty(STDERR_FILENO));
+}
+
+int
 output_width(void)
 {
 	struct winsize	ws;

@@ -87,6 +87,7 @@ struct store_feed {
 	int		 announce_existing;
 	char		*disabled;
 	char		*key_mode;	/* "guid", "link", "hash" */
+	int64_t		 hint;		/* the feed's ttl/sy:*, -1 none */
 };
 
 struct store	*store_open(const char *path, char **cause);
@@ -119,6 +120,12 @@ int		 store_counts(struct store *, int64_t *feeds, int64_t *items,
 		     int64_t *unread, int64_t *hooks_pending,
 		     int64_t *hooks_failed);
 int64_t		 store_feed_items(struct store *, int64_t id, int64_t *unread);
+int		 store_feed_fetched(struct store *, const struct store_feed *,
+		     const char *title, const char *link, int success);
+int		 store_feed_move(struct store *, int64_t, const char *from,
+		     const char *to);
+int64_t		*store_due(struct store *, int64_t now, size_t *);
+int64_t		 store_next_after(struct store *, int64_t now);
 
 /* notify.c */
 void	notify_send(const char *fmt, ...) PRINTFLIKE(1, 2);
@@ -165,6 +172,7 @@ void	fetch_reconfigure(void);
 void	hook_init(struct event_base *);
 void	hook_reap(void);
 void	hook_free(void);
+void	hook_kick(void);	/* deliveries were queued */
 
 /* main.c: the daemon's state, one of it. */
 struct aggd {

@@ -18,3 +18,8 @@ void
 hook_free(void)
 {
 }
+
+void
+hook_kick(void)
+{
+}

@@ -42,6 +42,7 @@ static const char *store_migrations[] = {
 	"  link TEXT,"
 	"  interval INTEGER,"			/* per-feed; NULL: adaptive */
 	"  adaptive INTEGER,"			/* last computed interval */
+	"  hint INTEGER,"			/* ttl or sy:* the feed gave */
 	"  hook TEXT,"
 	"  announce_existing INTEGER NOT NULL DEFAULT 0,"
 	"  etag TEXT,"
@@ -78,6 +79,7 @@ static const char *store_migrations[] = {
 	"  feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,"
 	"  key TEXT NOT NULL,"			/* dedup key within the feed */
 	"  article TEXT,"			/* cross-feed key */
+	"  nlink TEXT,"				/* normalised link */
 	"  hash TEXT NOT NULL,"			/* of the content, for changes */
 	"  guid TEXT, title TEXT, link TEXT, author TEXT,"
 	"  summary TEXT, content TEXT,"
@@ -94,6 +96,7 @@ static const char *store_migrations[] = {
 	"CREATE INDEX items_feed_sort ON items(feed_id, sort_time DESC, id DESC);"
 	"CREATE INDEX items_unread ON items(sort_time DESC, id DESC) WHERE read = 0;"
 	"CREATE INDEX items_article ON items(article);"
+	"CREATE INDEX items_nlink ON items(nlink);"
 	"CREATE INDEX items_announced ON items(id) WHERE announced = 1;"
 	/* The hook outbox: one row per delivery owed, written in the same
 	 * transaction as the item, so nothing announced is ever lost. */
@@ -116,7 +119,7 @@ static const char *store_sql[STMT_COUNT] = {
 	    "SELECT id, url, name, COALESCE(user_title, title), link, hook,"
 	    " interval, adaptive, etag, last_modified, last_fetch,"
 	    " last_status, last_error, next_fetch, next_reason, retry_until,"
-	    " errors, primed, announce_existing, disabled, key_mode"
+	    " errors, primed, announce_existing, disabled, key_mode, hint"
 	    " FROM feeds WHERE id = ?1",
 	[STMT_FEED_BY_URL] =
 	    "SELECT id FROM feeds WHERE url = ?1 OR norm_url = ?2"
@@ -153,6 +156,53 @@ static const char *store_sql[STMT_COUNT] = {
 	    "SELECT id, name FROM feeds WHERE name IS NOT NULL",
 	[STMT_FEED_UNNAME] =
 	    "UPDATE feeds SET name = NULL, hook = NULL WHERE id = ?1",
+	[STMT_FEED_FETCHED] =
+	    "UPDATE feeds SET last_fetch = ?2, last_status = ?3,"
+	    " last_error = ?4, etag = ?5, last_modified = ?6, errors = ?7,"
+	    " next_fetch = ?8, next_reason = ?9, retry_until = ?10,"
+	    " disabled = ?11, adaptive = ?12, primed = ?13,"
+	    " title = COALESCE(?14, title), link = COALESCE(?15, link),"
+	    " key_mode = ?16, hint = ?18,"
+	    " last_success = CASE WHEN ?17 THEN ?2 ELSE last_success END"
+	    " WHERE id = ?1",
+	[STMT_FEED_MOVE] =
+	    "UPDATE feeds SET url = ?2, norm_url = ?3 WHERE id = ?1",
+	[STMT_ALIAS_INSERT] =
+	    "INSERT OR REPLACE INTO feed_aliases (url, norm_url, feed_id)"
+	    " VALUES (?1, ?2, ?3)",
+	[STMT_DUE] =
+	    "SELECT id FROM feeds WHERE disabled IS NULL"
+	    " AND next_fetch <= ?1 ORDER BY next_fetch, id",
+	[STMT_NEXT_AFTER] =
+	    "SELECT min(next_fetch) FROM feeds WHERE disabled IS NULL"
+	    " AND next_fetch > ?1",
+	[STMT_ITEM_BY_KEY] =
+	    "SELECT id, hash FROM items WHERE feed_id = ?1 AND key = ?2",
+	[STMT_ITEM_BY_NLINK] =
+	    "SELECT id FROM items WHERE feed_id = ?1 AND nlink = ?2 LIMIT 1",
+	[STMT_ITEM_ARTICLE_ELSEWHERE] =
+	    "SELECT 1 FROM items WHERE (article = ?1 OR nlink = ?2)"
+	    " AND feed_id != ?3 LIMIT 1",
+	[STMT_ITEM_INSERT] =
+	    "INSERT INTO items (feed_id, key, article, nlink, hash, guid,"
+	    " title, link, author, summary, content, published, updated,"
+	    " categories, enclosures, first_seen, sort_time, announced)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
+	    " ?14, ?15, ?16, COALESCE(?12, ?16), ?17)",
+	[STMT_ITEM_UPDATE] =
+	    "UPDATE items SET hash = ?2, guid = ?3, title = ?4, link = ?5,"
+	    " author = ?6, summary = ?7, content = ?8, published = ?9,"
+	    " updated = ?10, categories = ?11, enclosures = ?12,"
+	    " sort_time = COALESCE(?9, first_seen), article = ?13,"
+	    " nlink = ?14 WHERE id = ?1",
+	[STMT_ITEM_REKEY_LINK] =
+	    "UPDATE OR IGNORE items SET key = 'l:' || nlink"
+	    " WHERE feed_id = ?1 AND nlink IS NOT NULL",
+	[STMT_DELIVERY_INSERT] =
+	    "INSERT OR IGNORE INTO deliveries (item_id, feed_id) VALUES (?1, ?2)",
+	[STMT_FEED_PUBLISHED] =
+	    "SELECT published FROM items WHERE feed_id = ?1"
+	    " AND published IS NOT NULL ORDER BY published DESC LIMIT 20",
 };
 
 struct store {
@@ -167,8 +217,8 @@ struct store {
  * lower case, default port and fragment dropped, an empty path made "/".
  * TODO: move to lib/uri.c once it lands, shared with item link keys.
  */
-static char *
-uri_normalize(const char *url)
+char *
+store_normalize_url(const char *url)
 {
 	struct buf	 b;
 	const char	*p, *host, *end;
@@ -486,6 +536,7 @@ store_feed_get(struct store *s, int64_t id)
 	f->announce_existing = (int)store_col_int(st, 18, 0);
 	f->disabled = store_col_text(st, 19);
 	f->key_mode = store_col_text(st, 20);
+	f->hint = store_col_int(st, 21, -1);
 	sqlite3_reset(st);
 	return (f);
 }
@@ -498,7 +549,7 @@ store_feed_find(struct store *s, const char *url)
 	int64_t		 id = 0;
 	int		 rc;
 
-	norm = uri_normalize(url);
+	norm = store_normalize_url(url);
 	store_bind_text(st, 1, url);
 	store_bind_text(st, 2, norm != NULL ? norm : url);
 	rc = sqlite3_step(st);
@@ -591,7 +642,7 @@ store_feed_add(struct store *s, const char *url, const char *title,
 
 	if (own_tx && store_begin(s) != 0)
 		goto fail;
-	norm = uri_normalize(url);
+	norm = store_normalize_url(url);
 	st = store_stmt(s, STMT_FEED_INSERT);
 	store_bind_text(st, 1, url);
 	store_bind_text(st, 2, norm != NULL ? norm : url);
@@ -839,4 +890,101 @@ fail:
 	free(gone);
 	store_rollback(s);
 	return (-1);
+}
+
+/* Record the outcome of a fetch: every fetch-state field of f. */
+int
+store_feed_fetched(struct store *s, const struct store_feed *f,
+    const char *title, const char *link, int success)
+{
+	sqlite3_stmt	*st = store_stmt(s, STMT_FEED_FETCHED);
+
+	sqlite3_bind_int64(st, 1, f->id);
+	store_bind_int(st, 2, f->last_fetch, -1);
+	store_bind_int(st, 3, f->last_status, -1);
+	store_bind_text(st, 4, f->last_error);
+	store_bind_text(st, 5, f->etag);
+	store_bind_text(st, 6, f->last_modified);
+	sqlite3_bind_int64(st, 7, f->errors);
+	store_bind_int(st, 8, f->next_fetch, -1);
+	store_bind_text(st, 9, f->next_reason);
+	store_bind_int(st, 10, f->retry_until, -1);
+	store_bind_text(st, 11, f->disabled);
+	store_bind_int(st, 12, f->adaptive, -1);
+	sqlite3_bind_int(st, 13, f->primed);
+	store_bind_text(st, 14, title);
+	store_bind_text(st, 15, link);
+	store_bind_text(st, 16, f->key_mode);
+	sqlite3_bind_int(st, 17, success);
+	store_bind_int(st, 18, f->hint, -1);
+	return (store_exec(s, st));
+}
+
+/*
+ * A permanent redirect: the feed takes the new URL and keeps the old one
+ * as an alias, so add and remove still know it.  Fails (and changes
+ * nothing) when the new URL is another feed's.
+ */
+int
+store_feed_move(struct store *s, int64_t id, const char *from, const char *to)
+{
+	sqlite3_stmt	*st;
+	char		*nfrom, *nto;
+	int64_t		 other;
+	int		 rv = -1;
+
+	if ((other = store_feed_find(s, to)) != 0 && other != id)
+		return (-1);
+	nfrom = store_normalize_url(from);
+	nto = store_normalize_url(to);
+	st = store_stmt(s, STMT_ALIAS_INSERT);
+	store_bind_text(st, 1, from);
+	store_bind_text(st, 2, nfrom != NULL ? nfrom : from);
+	sqlite3_bind_int64(st, 3, id);
+	if (store_exec(s, st) != 0)
+		goto out;
+	st = store_stmt(s, STMT_FEED_MOVE);
+	sqlite3_bind_int64(st, 1, id);
+	store_bind_text(st, 2, to);
+	store_bind_text(st, 3, nto != NULL ? nto : to);
+	rv = store_exec(s, st);
+out:
+	free(nfrom);
+	free(nto);
+	return (rv);
+}
+
+/* Feeds due at or before now, in due order; *n set.  Caller frees. */
+int64_t *
+store_due(struct store *s, int64_t now, size_t *n)
+{
+	sqlite3_stmt	*st = store_stmt(s, STMT_DUE);
+	int64_t		*ids = NULL;
+	size_t		 cap = 0;
+
+	*n = 0;
+	sqlite3_bind_int64(st, 1, now);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 64;
+			ids = xreallocarray(ids, cap, sizeof *ids);
+		}
+		ids[(*n)++] = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_reset(st);
+	return (ids);
+}
+
+/* The earliest next_fetch after now, or -1. */
+int64_t
+store_next_after(struct store *s, int64_t now)
+{
+	sqlite3_stmt	*st = store_stmt(s, STMT_NEXT_AFTER);
+	int64_t		 when = -1;
+
+	sqlite3_bind_int64(st, 1, now);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		when = store_col_int(st, 0, -1);
+	sqlite3_reset(st);
+	return (when);
 }

@@ -29,6 +29,19 @@ enum store_stmt {
 	STMT_FEED_CONFIG_UPDATE,
 	STMT_FEED_CONFIG_NAMES,
 	STMT_FEED_UNNAME,
+	STMT_FEED_FETCHED,
+	STMT_FEED_MOVE,
+	STMT_ALIAS_INSERT,
+	STMT_DUE,
+	STMT_NEXT_AFTER,
+	STMT_ITEM_BY_KEY,
+	STMT_ITEM_BY_NLINK,
+	STMT_ITEM_ARTICLE_ELSEWHERE,
+	STMT_ITEM_INSERT,
+	STMT_ITEM_UPDATE,
+	STMT_ITEM_REKEY_LINK,
+	STMT_DELIVERY_INSERT,
+	STMT_FEED_PUBLISHED,
 	STMT_COUNT
 };
 
@@ -43,5 +56,28 @@ void		 store_bind_text(sqlite3_stmt *, int, const char *);
 void		 store_bind_int(sqlite3_stmt *, int, int64_t v, int64_t none);
 char		*store_col_text(sqlite3_stmt *, int);
 int64_t		 store_col_int(sqlite3_stmt *, int, int64_t none);
+char		*store_normalize_url(const char *);	/* caller frees */
+
+/* store-items.c: what one fetch brought, applied inside the caller's
+ * transaction. */
+struct store_fetch {
+	/* in */
+	int64_t		 feed_id;
+	const char	*key_mode;	/* the feed's: guid, link or hash */
+	int		 announce;	/* new items are announced */
+	int		 deliver;	/* a hook applies: queue deliveries */
+	struct item	*items;		/* document order */
+	size_t		 nitems;
+	int64_t		 now;
+	/* out */
+	const char	*new_key_mode;	/* static string, when it changed */
+	const char	*why;		/* why it changed */
+	int64_t		 added;
+	int64_t		 changed;
+	int64_t		 announced;
+};
+int		 store_items_apply(struct store *, struct store_fetch *);
+/* Interval from the feed's own posting rate, or -1 when too few dates. */
+int64_t		 store_items_rate(struct store *, int64_t feed_id);
 
 #endif

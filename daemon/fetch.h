@@ -1,0 +1,21 @@
+/*
+ * fetch.c's interface for the command handlers (cmd-fetch.c).
+ */
+#ifndef AGGD_FETCH_H
+#define AGGD_FETCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct client;
+struct waiter;
+
+int	 fetch_active(int64_t);
+void	 fetch_now(int64_t);
+void	 fetch_kick(void);
+void	 fetch_wait(struct client *, int64_t *, size_t, int progress);
+void	 fetch_waiter_finish(struct waiter *);
+int	 fetch_address_public(const char *);
+int64_t	 fetch_retry_after(const char *, int64_t now);
+
+#endif
