@@ -400,6 +400,14 @@ charset_canonical(const char *label)
 	return (l->name);
 }
 
+unsigned int
+charset_cp1252(unsigned int b)
+{
+	if (b >= 0x80 && b < 0xa0)
+		return (charset_cp1252_c1[b - 0x80]);
+	return (b);
+}
+
 int
 charset_is_wide(const char *name)
 {
@@ -505,8 +513,7 @@ out:
 	return (ret);
 }
 
-/* Append the UTF-8 of code point C. */
-static void
+void
 charset_put(struct buf *out, unsigned int c)
 {
 	char	u[4];
@@ -634,9 +641,7 @@ charset_dec_free(struct charset_dec *dec)
 	free(dec);
 }
 
-/* The length of the valid UTF-8 sequence at S (LEN bytes left): >0 when
- * valid, 0 when invalid, -1 when cut short by the end of the buffer. */
-static int
+int
 charset_utf8_seq(const unsigned char *s, size_t len)
 {
 	unsigned char	c = s[0], lo = 0x80, hi = 0xbf;

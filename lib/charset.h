@@ -55,4 +55,14 @@ size_t		 charset_dec_run(struct charset_dec *, const char *, size_t,
  * sequence cut at the end does not count). */
 int		 charset_valid(const char *, const char *, size_t);
 
+/* Append the UTF-8 of code point C to OUT. */
+void		 charset_put(struct buf *, unsigned int);
+
+/* The length of the valid UTF-8 sequence at S (LEN bytes left): >0 when
+ * valid, 0 when invalid, -1 when cut short by the end of the buffer. */
+int		 charset_utf8_seq(const unsigned char *, size_t);
+
+/* The code point of byte B in windows-1252. */
+unsigned int	 charset_cp1252(unsigned int);
+
 #endif

@@ -88,6 +88,7 @@ enum feedparse_role {
 	ROLE_AUTHOR,	/* Atom person construct */
 	ROLE_SOURCE,	/* Atom <source> in an entry */
 	ROLE_MGROUP,	/* media:group */
+	ROLE_ICAT,	/* itunes:category, which nests */
 	ROLE_CAPTURE,	/* text being read */
 };
 
@@ -95,6 +96,7 @@ enum feedparse_field {
 	F_TITLE,
 	F_LINK,
 	F_SUMMARY,
+	F_SUMMARY_OR_CONTENT,	/* RSS <description> and <summary> */
 	F_CONTENT,
 	F_GUID,
 	F_AUTHOR,
@@ -398,7 +400,9 @@ feedparse_set_time(int64_t *dst, int *prio, int newprio, const char *val)
 {
 	int64_t	t;
 
-	if (*dst != TIME_NONE && *prio >= newprio)
+	/* Unlike text, a later date of the same rank replaces an earlier
+	 * one: feeds that repeat <updated> mean the last. */
+	if (*dst != TIME_NONE && *prio > newprio)
 		return;
 	if ((t = timefmt_parse(val)) == TIME_NONE)
 		return;
@@ -573,6 +577,19 @@ feedparse_store(struct feedparse *fp, enum feedparse_field field,
 		else
 			feedparse_set(&m->subtitle, &mp[F_SUBTITLE], prio, val);
 		return;
+	case F_SUMMARY_OR_CONTENT:
+		/* An RSS item with both <description> and <summary>: the
+		 * first is the summary, the second the content. */
+		if (target == T_ITEM && it->summary != NULL) {
+			if (it->content == NULL) {
+				it->content = val;
+				ip[F_CONTENT] = 5;
+			} else
+				free(val);
+			return;
+		}
+		feedparse_store(fp, F_SUMMARY, target, prio, base, val);
+		return;
 	case F_SUBTITLE:
 		if (target == T_FEED)
 			feedparse_set(&m->subtitle, &mp[field], prio, val);
@@ -588,6 +605,14 @@ feedparse_store(struct feedparse *fp, enum feedparse_field field,
 	case F_GUID:
 		if (*val == '\0')
 			break;
+		/* An Atom id is an IRI; a relative one is made absolute as
+		 * RFC 4287 has it (xml:base, then the document's URL). */
+		if (fp->is_atom && base != NULL && !uri_is_absolute(val)) {
+			char	*abs = uri_resolve(base, val);
+
+			free(val);
+			val = abs;
+		}
 		if (target == T_ITEM)
 			feedparse_set(&it->guid, &ip[field], prio, val);
 		else
@@ -617,6 +642,13 @@ feedparse_store(struct feedparse *fp, enum feedparse_field field,
 		break;
 	case F_LANGUAGE:
 		if (target == T_FEED && *val != '\0') {
+			char	*u;
+
+			/* "en_US" is a locale name; the tag is "en-US". */
+			for (u = val; *u != '\0'; u++) {
+				if (*u == '_')
+					*u = '-';
+			}
 			feedparse_set(&m->language, &mp[field], prio, val);
 			return;
 		}
@@ -807,6 +839,7 @@ feedparse_capture(struct feedparse *fp, enum feedparse_field field,
 	fp->cap_prio = prio;
 	fp->cap_mode = mode;
 	fp->cap_drop_div = 0;
+	fp->cap_div_depth = 0;
 	fp->cap_open = 0;
 	fp->cap_base = fp->stack[fp->depth - 1].base;
 	fp->stack[fp->depth - 1].role = ROLE_CAPTURE;
@@ -823,15 +856,25 @@ feedparse_atom_mode(const char **attrs, int *drop_div)
 	mode = feedparse_attr(attrs, "mode");
 	if (mode != NULL && strcasecmp(mode, "base64") == 0)
 		return (MODE_BASE64);
-	if (mode != NULL && strcasecmp(mode, "xml") == 0)
-		return (MODE_XHTML);
-	type = feedparse_attr(attrs, "type");
-	if (type != NULL && strcasecmp(type, "xhtml") == 0) {
+	if (mode != NULL && strcasecmp(mode, "xml") == 0) {
 		*drop_div = 1;
 		return (MODE_XHTML);
 	}
-	if (type != NULL && strcasecmp(type, "application/xhtml+xml") == 0)
+	type = feedparse_attr(attrs, "type");
+	/* A wrapping XHTML <div> goes whatever the type says: feeds put one
+	 * around escaped HTML too. */
+	*drop_div = 1;
+	if (type == NULL || *type == '\0' || strcasecmp(type, "text") == 0 ||
+	    strcasecmp(type, "html") == 0)
+		return (MODE_TEXT);
+	if (strcasecmp(type, "xhtml") == 0 ||
+	    strcasecmp(type, "application/xhtml+xml") == 0)
 		return (MODE_XHTML);
+	/* RFC 4287 4.1.3.3: other types that are neither text nor XML are
+	 * base64. */
+	if (strncasecmp(type, "text/", 5) != 0 && strstr(type, "xml") ==
+	    NULL)
+		return (MODE_BASE64);
 	return (MODE_TEXT);
 }
 
@@ -843,7 +886,7 @@ feedparse_capture_start(struct feedparse *fp, enum feedparse_ns ns,
 {
 	feedparse_close_tag(fp);
 	if (fp->cap_drop_div && fp->depth == fp->cap_depth + 1 &&
-	    ns == NS_XHTML && strcmp(local, "div") == 0 &&
+	    ns == NS_XHTML && strcasecmp(local, "div") == 0 &&
 	    fp->cap_div_depth == 0) {
 		fp->cap_div_depth = fp->depth;
 		return;
@@ -944,28 +987,52 @@ feedparse_is_atom_ns(struct feedparse *fp, enum feedparse_ns ns)
 	    (fp->is_atom && ns == NS_NONE));
 }
 
+/* Make the namespace of NAME's prefix the null namespace. */
 static void
-feedparse_root(struct feedparse *fp, enum feedparse_ns ns, const char *local,
-    const char **attrs)
+feedparse_rebind(struct feedparse *fp, const char *name)
+{
+	const char	*colon;
+	size_t		 i, len;
+
+	len = (colon = strchr(name, ':')) != NULL ? (size_t)(colon - name) : 0;
+	for (i = fp->nns; i > 0; i--) {
+		if (strlen(fp->ns[i - 1].prefix) == len &&
+		    strncmp(fp->ns[i - 1].prefix, name, len) == 0) {
+			fp->ns[i - 1].ns = NS_NONE;
+			return;
+		}
+	}
+}
+
+static void
+feedparse_root(struct feedparse *fp, const char *name, enum feedparse_ns ns,
+    const char *local, const char **attrs)
 {
 	const char	*v, *lang;
 
 	fp->root_seen = 1;
 	lang = feedparse_attr(attrs, "xml:lang");
-	if (strcmp(local, "rss") == 0 && (ns == NS_NONE || ns == NS_OTHER)) {
+	/* <rss> or <feed> in a namespace of its own (Userland's RSS
+	 * namespaces, drafts of Atom): read that namespace as the null one. */
+	if (ns == NS_OTHER && (strcasecmp(local, "rss") == 0 ||
+	    strcasecmp(local, "feed") == 0)) {
+		feedparse_rebind(fp, name);
+		ns = NS_NONE;
+	}
+	if (strcasecmp(local, "rss") == 0 && (ns == NS_NONE || ns == NS_OTHER)) {
 		v = feedparse_attr(attrs, "version");
 		if (v != NULL && strncmp(v, "0.9", 3) == 0)
 			fp->format = "rss0.9";
 		else
 			fp->format = "rss2.0";
 		fp->stack[fp->depth - 1].role = ROLE_DOC;
-	} else if (strcmp(local, "RDF") == 0 && (ns == NS_RDF ||
+	} else if (strcasecmp(local, "RDF") == 0 && (ns == NS_RDF ||
 	    ns == NS_NONE || ns == NS_OTHER)) {
 		/* RSS 1.0 or 0.90: told apart by the default namespace. */
 		fp->format = feedparse_ns_lookup(fp, "", 0) == NS_RSS090 ?
 		    "rss0.9" : "rss1.0";
 		fp->stack[fp->depth - 1].role = ROLE_DOC;
-	} else if (strcmp(local, "feed") == 0 && (ns == NS_ATOM10 ||
+	} else if (strcasecmp(local, "feed") == 0 && (ns == NS_ATOM10 ||
 	    ns == NS_ATOM03 || ns == NS_NONE)) {
 		v = feedparse_attr(attrs, "version");
 		if (ns == NS_ATOM03 || (ns == NS_NONE && v != NULL &&
@@ -978,7 +1045,7 @@ feedparse_root(struct feedparse *fp, enum feedparse_ns ns, const char *local,
 		if (lang != NULL)
 			feedparse_store(fp, F_LANGUAGE, T_FEED, 1, NULL,
 			    feedparse_trim(xstrdup(lang)));
-	} else if (strcmp(local, "channel") == 0) {
+	} else if (strcasecmp(local, "channel") == 0) {
 		/* Userland's early <channel> root. */
 		fp->format = "rss0.9";
 		fp->stack[fp->depth - 1].role = ROLE_FEED;
@@ -1078,8 +1145,12 @@ feedparse_atom_link(struct feedparse *fp, enum feedparse_target target,
 	rel = feedparse_attr(attrs, "rel");
 	href = feedparse_attr(attrs, "href");
 	type = feedparse_attr(attrs, "type");
-	if (href == NULL)
+	if (href == NULL) {
+		/* Early Atom 0.3 writers put the URL in the content. */
+		if (rel == NULL || strcasecmp(rel, "alternate") == 0)
+			feedparse_capture(fp, F_LINK, target, 9, MODE_TEXT);
 		return;
+	}
 	if (rel == NULL || strcasecmp(rel, "alternate") == 0) {
 		/* The HTML page is the link; other alternates are second. */
 		prio = type == NULL || strcasecmp(type, "text/html") == 0 ||
@@ -1103,66 +1174,73 @@ feedparse_field_start(struct feedparse *fp, enum feedparse_target t,
 	int			 drop;
 	const char		*v;
 
-	if (core && t == T_FEED && (strcmp(local, "item") == 0 ||
-	    strcmp(local, "entry") == 0)) {
+	if (core && t == T_FEED && (strcasecmp(local, "item") == 0 ||
+	    strcasecmp(local, "entry") == 0)) {
 		feedparse_item_start(fp, attrs);
 		return;
 	}
-	if (atom && (strcmp(local, "author") == 0 ||
-	    (t == T_FEED && fp->is_atom && strcmp(local, "contributor") ==
+	if (atom && (strcasecmp(local, "author") == 0 ||
+	    (t == T_FEED && fp->is_atom && strcasecmp(local, "contributor") ==
 	    0 && 0))) {
 		f->role = ROLE_AUTHOR;
 		fp->person_target = t;
 		return;
 	}
-	if (atom && t == T_ITEM && strcmp(local, "source") == 0) {
+	if (atom && t == T_ITEM && strcasecmp(local, "source") == 0) {
 		f->role = ROLE_SOURCE;
 		return;
 	}
-	if (atom && strcmp(local, "link") == 0) {
+	if (atom && strcasecmp(local, "link") == 0) {
 		feedparse_atom_link(fp, t, attrs);
 		return;
 	}
 	if (core) {
-		if (strcmp(local, "title") == 0) {
+		if (strcasecmp(local, "title") == 0) {
 			mode = fp->is_atom ? feedparse_atom_mode(attrs, &drop) :
 			    MODE_TEXT;
 			feedparse_capture(fp, F_TITLE, t, 10, mode);
-			fp->cap_drop_div = fp->is_atom && drop;
-		} else if (strcmp(local, "link") == 0)
+			fp->cap_drop_div = fp->is_atom && drop &&
+			    strcmp(fp->format, "atom1.0") == 0;
+		} else if (strcasecmp(local, "link") == 0)
 			feedparse_capture(fp, F_LINK, t, 10, MODE_TEXT);
-		else if (strcmp(local, "description") == 0)
-			feedparse_capture(fp, F_SUMMARY, t, 10, MODE_TEXT);
-		else if (fp->is_atom && (strcmp(local, "summary") == 0 ||
-		    strcmp(local, "subtitle") == 0 ||
-		    strcmp(local, "tagline") == 0 ||
-		    strcmp(local, "content") == 0)) {
+		else if (strcasecmp(local, "description") == 0 ||
+		    (!fp->is_atom && t == T_ITEM &&
+		    strcasecmp(local, "summary") == 0))
+			feedparse_capture(fp, F_SUMMARY_OR_CONTENT, t, 10,
+			    MODE_TEXT);
+		else if (fp->is_atom && (strcasecmp(local, "summary") == 0 ||
+		    strcasecmp(local, "subtitle") == 0 ||
+		    strcasecmp(local, "tagline") == 0 ||
+		    strcasecmp(local, "content") == 0)) {
 			mode = feedparse_atom_mode(attrs, &drop);
 			feedparse_capture(fp, local[0] == 'c' ? F_CONTENT :
 			    F_SUMMARY, t, 10, mode);
-			fp->cap_drop_div = drop;
-		} else if (strcmp(local, "guid") == 0 ||
-		    (fp->is_atom && strcmp(local, "id") == 0)) {
+			/* Atom 0.3's inline XML keeps its <div>. */
+			fp->cap_drop_div = drop &&
+			    strcmp(fp->format, "atom1.0") == 0;
+		} else if (strcasecmp(local, "guid") == 0 ||
+		    (fp->is_atom && strcasecmp(local, "id") == 0)) {
 			v = feedparse_attr(attrs, "isPermaLink");
 			if (v != NULL && strcasecmp(v, "true") != 0)
 				fp->guid_permalink = 0;
 			feedparse_capture(fp, F_GUID, t, 10, MODE_TEXT);
-		} else if (strcmp(local, "author") == 0 && t == T_ITEM)
-			feedparse_capture(fp, F_AUTHOR, t, 5, MODE_TEXT);
-		else if (strcmp(local, "managingEditor") == 0)
+		} else if (strcasecmp(local, "author") == 0)
+			feedparse_capture(fp, F_AUTHOR, t, t == T_ITEM ? 5 : 7,
+			    MODE_TEXT);
+		else if (strcasecmp(local, "managingEditor") == 0)
 			feedparse_capture(fp, F_AUTHOR, t, 8, MODE_TEXT);
-		else if (strcmp(local, "pubDate") == 0)
+		else if (strcasecmp(local, "pubDate") == 0)
 			feedparse_capture(fp, F_PUBLISHED, t,
 			    t == T_ITEM ? 10 : 8, MODE_TEXT);
-		else if (strcmp(local, "lastBuildDate") == 0)
+		else if (strcasecmp(local, "lastBuildDate") == 0)
 			feedparse_capture(fp, F_UPDATED, t, 10, MODE_TEXT);
-		else if (fp->is_atom && (strcmp(local, "published") == 0 ||
-		    strcmp(local, "issued") == 0))
+		else if (fp->is_atom && (strcasecmp(local, "published") == 0 ||
+		    strcasecmp(local, "issued") == 0))
 			feedparse_capture(fp, F_PUBLISHED, t, 10, MODE_TEXT);
-		else if (fp->is_atom && (strcmp(local, "updated") == 0 ||
-		    strcmp(local, "modified") == 0))
+		else if (fp->is_atom && (strcasecmp(local, "updated") == 0 ||
+		    strcasecmp(local, "modified") == 0))
 			feedparse_capture(fp, F_UPDATED, t, 10, MODE_TEXT);
-		else if (strcmp(local, "category") == 0) {
+		else if (strcasecmp(local, "category") == 0) {
 			if (fp->is_atom) {
 				v = feedparse_attr(attrs, "term");
 				if (v != NULL)
@@ -1171,99 +1249,107 @@ feedparse_field_start(struct feedparse *fp, enum feedparse_target t,
 			} else
 				feedparse_capture(fp, F_CATEGORY, t, 10,
 				    MODE_TEXT);
-		} else if (strcmp(local, "enclosure") == 0 && t == T_ITEM)
+		} else if (strcasecmp(local, "enclosure") == 0 && t == T_ITEM)
 			feedparse_add_enclosure(fp, f->base,
 			    feedparse_attr(attrs, "url"),
 			    feedparse_attr(attrs, "type"),
 			    feedparse_attr(attrs, "length"));
-		else if (strcmp(local, "language") == 0)
+		else if (strcasecmp(local, "language") == 0)
 			feedparse_capture(fp, F_LANGUAGE, t, 10, MODE_TEXT);
-		else if (strcmp(local, "ttl") == 0)
+		else if (strcasecmp(local, "ttl") == 0)
 			feedparse_capture(fp, F_TTL, t, 10, MODE_TEXT);
-		else if (!fp->is_atom && (strcmp(local, "body") == 0 ||
-		    strcmp(local, "fullitem") == 0) && ns == NS_XHTML)
-			feedparse_capture(fp, F_CONTENT, t, 9, MODE_XHTML);
+		else if (!fp->is_atom && strcasecmp(local, "fullitem") == 0)
+			feedparse_capture(fp, F_CONTENT, t, 9, MODE_TEXT);
 		return;
 	}
 	switch (ns) {
 	case NS_CONTENT:
-		if (strcmp(local, "encoded") == 0)
+		if (strcasecmp(local, "encoded") == 0)
 			feedparse_capture(fp, F_CONTENT, t, 10, MODE_TEXT);
 		break;
 	case NS_DC:
 	case NS_DCTERMS:
-		if (strcmp(local, "creator") == 0 ||
-		    (ns == NS_DC && strcmp(local, "author") == 0))
+		if (strcasecmp(local, "creator") == 0 ||
+		    (ns == NS_DC && strcasecmp(local, "author") == 0))
 			feedparse_capture(fp, F_AUTHOR, t, 9, MODE_TEXT);
-		else if (strcmp(local, "date") == 0)
+		else if (strcasecmp(local, "date") == 0)
 			feedparse_capture(fp, F_PUBLISHED, t, 7, MODE_TEXT);
-		else if (strcmp(local, "issued") == 0 && t == T_ITEM)
+		else if (strcasecmp(local, "issued") == 0 && t == T_ITEM)
 			feedparse_capture(fp, F_PUBLISHED, t, 6, MODE_TEXT);
-		else if (strcmp(local, "modified") == 0)
+		else if (strcasecmp(local, "modified") == 0)
 			feedparse_capture(fp, F_UPDATED, t, 7, MODE_TEXT);
-		else if (strcmp(local, "subject") == 0)
+		else if (strcasecmp(local, "subject") == 0)
 			feedparse_capture(fp, F_CATEGORY, t, 10, MODE_TEXT);
-		else if (strcmp(local, "title") == 0)
+		else if (strcasecmp(local, "title") == 0)
 			feedparse_capture(fp, F_TITLE, t, 5, MODE_TEXT);
-		else if (strcmp(local, "description") == 0)
+		else if (strcasecmp(local, "description") == 0)
 			feedparse_capture(fp, F_SUMMARY, t, 5, MODE_TEXT);
-		else if (strcmp(local, "language") == 0)
+		else if (strcasecmp(local, "language") == 0)
 			feedparse_capture(fp, F_LANGUAGE, t, 9, MODE_TEXT);
-		else if (strcmp(local, "identifier") == 0 && t == T_ITEM)
+		else if (strcasecmp(local, "identifier") == 0 && t == T_ITEM)
 			feedparse_capture(fp, F_GUID, t, 4, MODE_TEXT);
 		break;
 	case NS_ATOM10:
 	case NS_ATOM03:
 		/* Atom elements inside RSS. */
-		if (strcmp(local, "updated") == 0)
+		if (strcasecmp(local, "updated") == 0)
 			feedparse_capture(fp, F_UPDATED, t, 9, MODE_TEXT);
-		else if (strcmp(local, "published") == 0)
+		else if (strcasecmp(local, "published") == 0)
 			feedparse_capture(fp, F_PUBLISHED, t, 9, MODE_TEXT);
-		else if (strcmp(local, "summary") == 0 ||
-		    strcmp(local, "subtitle") == 0)
+		else if (strcasecmp(local, "summary") == 0 ||
+		    strcasecmp(local, "subtitle") == 0)
 			feedparse_capture(fp, F_SUMMARY, t, 9,
 			    feedparse_atom_mode(attrs, &drop));
-		else if (strcmp(local, "content") == 0)
+		else if (strcasecmp(local, "content") == 0)
 			feedparse_capture(fp, F_CONTENT, t, 9,
 			    feedparse_atom_mode(attrs, &drop));
-		else if (strcmp(local, "id") == 0)
+		else if (strcasecmp(local, "id") == 0)
 			feedparse_capture(fp, F_GUID, t, 9, MODE_TEXT);
-		else if (strcmp(local, "title") == 0)
+		else if (strcasecmp(local, "title") == 0)
 			feedparse_capture(fp, F_TITLE, t, 9,
 			    feedparse_atom_mode(attrs, &drop));
 		break;
 	case NS_ITUNES:
-		if (strcmp(local, "author") == 0)
+		if (strcasecmp(local, "author") == 0)
 			feedparse_capture(fp, F_AUTHOR, t, 4, MODE_TEXT);
-		else if (strcmp(local, "summary") == 0)
+		else if (strcasecmp(local, "summary") == 0)
 			feedparse_capture(fp, F_SUMMARY, t,
 			    t == T_ITEM ? 4 : 2, MODE_TEXT);
-		else if (strcmp(local, "subtitle") == 0 && t == T_FEED)
+		else if (strcasecmp(local, "subtitle") == 0 && t == T_FEED)
 			feedparse_capture(fp, F_SUMMARY, t, 3, MODE_TEXT);
+		else if (strcasecmp(local, "category") == 0 && t == T_ITEM) {
+			v = feedparse_attr(attrs, "text");
+			if (v != NULL)
+				feedparse_store(fp, F_CATEGORY, t, 10, NULL,
+				    feedparse_trim(xstrdup(v)));
+			f->role = ROLE_ICAT;
+		}
 		break;
 	case NS_MEDIA:
 		if (t != T_ITEM)
 			break;
-		if (strcmp(local, "group") == 0)
+		if (strcasecmp(local, "group") == 0)
 			f->role = ROLE_MGROUP;
-		else if (strcmp(local, "content") == 0)
+		else if (strcasecmp(local, "content") == 0)
 			feedparse_add_enclosure(fp, f->base,
 			    feedparse_attr(attrs, "url"),
 			    feedparse_attr(attrs, "type"),
 			    feedparse_attr(attrs, "fileSize"));
-		else if (strcmp(local, "title") == 0)
+		else if (strcasecmp(local, "title") == 0)
 			feedparse_capture(fp, F_TITLE, t, 2, MODE_TEXT);
-		else if (strcmp(local, "description") == 0)
+		else if (strcasecmp(local, "description") == 0)
 			feedparse_capture(fp, F_SUMMARY, t, 3, MODE_TEXT);
+		else if (strcasecmp(local, "category") == 0)
+			feedparse_capture(fp, F_CATEGORY, t, 10, MODE_TEXT);
 		break;
 	case NS_SY:
-		if (t == T_FEED && strcmp(local, "updatePeriod") == 0)
+		if (t == T_FEED && strcasecmp(local, "updatePeriod") == 0)
 			feedparse_capture(fp, F_SY_PERIOD, t, 10, MODE_TEXT);
-		else if (t == T_FEED && strcmp(local, "updateFrequency") == 0)
+		else if (t == T_FEED && strcasecmp(local, "updateFrequency") == 0)
 			feedparse_capture(fp, F_SY_FREQ, t, 10, MODE_TEXT);
 		break;
 	case NS_XHTML:
-		if (strcmp(local, "body") == 0 && t == T_ITEM)
+		if (strcasecmp(local, "body") == 0 && t == T_ITEM)
 			feedparse_capture(fp, F_CONTENT, t, 9, MODE_XHTML);
 		break;
 	default:
@@ -1320,16 +1406,16 @@ feedparse_start_cb(void *arg, const XML_Char *name, const XML_Char **attrs)
 	}
 	prole = parent != NULL ? parent->role : ROLE_IGNORE;
 	if (parent == NULL) {
-		feedparse_root(fp, ns, local, attrs);
+		feedparse_root(fp, name, ns, local, attrs);
 		return;
 	}
 	switch (prole) {
 	case ROLE_DOC:
 		if (!feedparse_core(fp, ns))
 			break;
-		if (strcmp(local, "channel") == 0)
+		if (strcasecmp(local, "channel") == 0)
 			f->role = ROLE_FEED;
-		else if (strcmp(local, "item") == 0)
+		else if (strcasecmp(local, "item") == 0)
 			feedparse_item_start(fp, attrs);
 		break;
 	case ROLE_FEED:
@@ -1339,30 +1425,39 @@ feedparse_start_cb(void *arg, const XML_Char *name, const XML_Char **attrs)
 		feedparse_field_start(fp, T_ITEM, ns, local, attrs);
 		break;
 	case ROLE_AUTHOR:
-		if (strcmp(local, "name") == 0)
+		if (strcasecmp(local, "name") == 0)
 			feedparse_capture(fp, F_NAME, T_PERSON, 10, MODE_TEXT);
-		else if (strcmp(local, "email") == 0)
+		else if (strcasecmp(local, "email") == 0)
 			feedparse_capture(fp, F_EMAIL, T_PERSON, 10,
 			    MODE_TEXT);
 		break;
 	case ROLE_SOURCE:
 		if (feedparse_is_atom_ns(fp, ns) &&
-		    strcmp(local, "author") == 0) {
+		    strcasecmp(local, "author") == 0) {
 			f->role = ROLE_AUTHOR;
 			fp->person_target = T_PERSON;
+		}
+		break;
+	case ROLE_ICAT:
+		if (ns == NS_ITUNES && strcasecmp(local, "category") == 0) {
+			v = feedparse_attr(attrs, "text");
+			if (v != NULL)
+				feedparse_store(fp, F_CATEGORY, T_ITEM, 10,
+				    NULL, feedparse_trim(xstrdup(v)));
+			f->role = ROLE_ICAT;
 		}
 		break;
 	case ROLE_MGROUP:
 		if (ns != NS_MEDIA)
 			break;
-		if (strcmp(local, "content") == 0)
+		if (strcasecmp(local, "content") == 0)
 			feedparse_add_enclosure(fp, f->base,
 			    feedparse_attr(attrs, "url"),
 			    feedparse_attr(attrs, "type"),
 			    feedparse_attr(attrs, "fileSize"));
-		else if (strcmp(local, "title") == 0)
+		else if (strcasecmp(local, "title") == 0)
 			feedparse_capture(fp, F_TITLE, T_ITEM, 2, MODE_TEXT);
-		else if (strcmp(local, "description") == 0)
+		else if (strcasecmp(local, "description") == 0)
 			feedparse_capture(fp, F_SUMMARY, T_ITEM, 3, MODE_TEXT);
 		break;
 	default:
@@ -1434,7 +1529,15 @@ feedparse_entity_cb(void *arg, const XML_Char *name, int is_param)
 	if (is_param || !fp->capturing || fp->failed)
 		return;
 	feedparse_close_tag(fp);
-	if ((v = entities_lookup(name)) != NULL) {
+	/* HTML 5 moved these two to other code points; feeds were written
+	 * against HTML 4. */
+	if (strcmp(name, "lang") == 0)
+		v = "\xe2\x8c\xa9";
+	else if (strcmp(name, "rang") == 0)
+		v = "\xe2\x8c\xaa";
+	else
+		v = entities_lookup(name);
+	if (v != NULL) {
 		if (fp->cap_mode == MODE_XHTML)
 			feedparse_text_escape(fp, v, strlen(v), 0);
 		else
@@ -1457,35 +1560,39 @@ feedparse_xml_char(unsigned long c)
 	    c <= 0x10ffff));
 }
 
-/*
- * What the reference at S (N bytes available, S[0] == '&') is: its length
- * when it is a well-formed entity or character reference, 0 when the '&'
- * is bare, -1 when it is a character reference to a character XML forbids
- * (dropped, as the character itself would be).
- */
-static int
-feedparse_ref(const unsigned char *s, size_t n)
+/* The numeric character reference at S (N bytes, S[0] == '&'): its
+ * length, with its value in *C, or 0. */
+static size_t
+feedparse_numref(const unsigned char *s, size_t n, unsigned long *c)
 {
-	size_t		i = 1;
-	unsigned long	c = 0;
-	int		hex;
+	size_t	i, start;
+	int	hex;
 
-	if (n > 1 && s[1] == '#') {
-		hex = n > 2 && (s[2] == 'x' || s[2] == 'X');
-		i = hex ? 3 : 2;
-		for (; i < n && i < 16; i++) {
-			if (hex && isxdigit(s[i]))
-				c = c * 16 + (isdigit(s[i]) ? s[i] - '0' :
-				    tolower(s[i]) - 'a' + 10);
-			else if (!hex && isdigit(s[i]))
-				c = c * 10 + (s[i] - '0');
-			else
-				break;
-		}
-		if (i == (hex ? 3u : 2u) || i >= n || s[i] != ';')
-			return (0);
-		return (feedparse_xml_char(c) ? (int)i + 1 : -((int)i + 1));
+	if (n < 4 || s[0] != '&' || s[1] != '#')
+		return (0);
+	hex = s[2] == 'x' || s[2] == 'X';
+	start = i = hex ? 3 : 2;
+	for (*c = 0; i < n && i - start < 8; i++) {
+		if (hex && isxdigit(s[i]))
+			*c = *c * 16 + (isdigit(s[i]) ? s[i] - '0' :
+			    tolower(s[i]) - 'a' + 10);
+		else if (!hex && isdigit(s[i]))
+			*c = *c * 10 + (s[i] - '0');
+		else
+			break;
 	}
+	if (i == start || i >= n || s[i] != ';')
+		return (0);
+	return (i + 1);
+}
+
+/* Whether the entity reference at S (N bytes, S[0] == '&') is
+ * well-formed: its length, else 0. */
+static size_t
+feedparse_entref(const unsigned char *s, size_t n)
+{
+	size_t	i;
+
 	if (n < 2 || !(isalpha(s[1]) || s[1] == '_' || s[1] == ':' ||
 	    s[1] >= 0x80))
 		return (0);
@@ -1494,7 +1601,53 @@ feedparse_ref(const unsigned char *s, size_t n)
 		    s[i] == '_' || s[i] == ':' || s[i] >= 0x80))
 			break;
 	}
-	return (i < n && s[i] == ';' ? (int)i + 1 : 0);
+	return (i < n && s[i] == ';' ? i + 1 : 0);
+}
+
+/*
+ * A numeric reference at S, repaired into OUT; returns the bytes used.
+ * Character references to bytes are how broken CMSs write UTF-8 they took
+ * for Latin-1 ("&#226;&#128;&#166;" for an ellipsis) and windows-1252
+ * they took for Unicode ("&#146;" for a quote): both are read as meant.
+ * References to characters XML forbids are dropped; "&#X41;" is accepted.
+ */
+static size_t
+feedparse_fix_numref(const unsigned char *s, size_t n, struct buf *out)
+{
+	unsigned char	 u[4];
+	unsigned long	 c, c2;
+	size_t		 r, used, k, need;
+
+	if ((r = feedparse_numref(s, n, &c)) == 0)
+		return (0);
+	if (c >= 0xc2 && c <= 0xf4) {
+		need = c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+		u[0] = (unsigned char)c;
+		used = r;
+		for (k = 1; k < need; k++) {
+			size_t	r2 = feedparse_numref(s + used, n - used, &c2);
+
+			if (r2 == 0 || c2 < 0x80 || c2 > 0xbf)
+				break;
+			u[k] = (unsigned char)c2;
+			used += r2;
+		}
+		if (k == need && charset_utf8_seq(u, need) == (int)need) {
+			buf_add(out, u, need);
+			return (used);
+		}
+	}
+	if (c >= 0x80 && c < 0xa0) {
+		charset_put(out, charset_cp1252(c));
+		return (r);
+	}
+	if (!feedparse_xml_char(c))
+		return (r);
+	buf_add(out, "&#", 2);
+	if (s[2] == 'X')
+		buf_addc(out, 'x');
+	buf_add(out, s + 2 + (s[2] == 'X'), r - 2 - (s[2] == 'X'));
+	return (r);
 }
 
 /*
@@ -1510,9 +1663,8 @@ static void
 feedparse_filter(struct feedparse *fp, int last)
 {
 	const unsigned char	*s = (const unsigned char *)fp->decoded.data;
-	size_t			 len = fp->decoded.len, end, i = 0, run;
+	size_t			 len = fp->decoded.len, end, i = 0, run, r;
 	struct buf		*out = &fp->repaired;
-	int			 r;
 	unsigned char		 c;
 
 	if (len == 0)
@@ -1534,7 +1686,7 @@ feedparse_filter(struct feedparse *fp, int last)
 		case FILTER_TEXT:
 			while (i < end && s[i] != '&' && s[i] != '<' &&
 			    (s[i] >= 0x20 || s[i] == '\n' || s[i] == '\t' ||
-			    s[i] == '\r') && s[i] != 0xef)
+			    s[i] == '\r') && s[i] != 0xef && s[i] != 0xc2)
 				i++;
 			break;
 		case FILTER_CDATA:
@@ -1542,7 +1694,8 @@ feedparse_filter(struct feedparse *fp, int last)
 		case FILTER_PI:
 			while (i < end && s[i] != ']' && s[i] != '-' &&
 			    s[i] != '?' && (s[i] >= 0x20 || s[i] == '\n' ||
-			    s[i] == '\t' || s[i] == '\r') && s[i] != 0xef)
+			    s[i] == '\t' || s[i] == '\r') && s[i] != 0xef &&
+			    s[i] != 0xc2)
 				i++;
 			break;
 		}
@@ -1553,6 +1706,16 @@ feedparse_filter(struct feedparse *fp, int last)
 		c = s[i];
 		if (c < 0x20) {
 			i++;
+			continue;
+		}
+		if (c == 0xc2) {
+			/* C1 controls are windows-1252 read as Latin-1 (a
+			 * CMS's doing): the quotes and dashes were meant. */
+			if (i + 1 < len && s[i + 1] >= 0x80 && s[i + 1] < 0xa0) {
+				charset_put(out, charset_cp1252(s[i + 1]));
+				i += 2;
+			} else
+				buf_addc(out, s[i++]);
 			continue;
 		}
 		if (c == 0xef) {
@@ -1581,16 +1744,15 @@ feedparse_filter(struct feedparse *fp, int last)
 			continue;
 		}
 		if (c == '&') {
-			r = feedparse_ref(s + i, len - i);
-			if (r > 0) {
+			if ((r = feedparse_fix_numref(s + i, len - i,
+			    out)) == 0 && (r = feedparse_entref(s + i,
+			    len - i)) != 0)
 				buf_add(out, s + i, r);
-				i += r;
-			} else if (r < 0)
-				i += -r;
-			else {
+			if (r == 0) {
 				buf_add(out, "&amp;", 5);
-				i++;
+				r = 1;
 			}
+			i += r;
 			continue;
 		}
 		/* c == '<' */
