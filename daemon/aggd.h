@@ -150,6 +150,11 @@ void	server_client_done(struct client *);
 size_t	server_client_pending(const struct client *);
 void	server_client_set_close(struct client *,
 	    void (*)(struct client *, void *), void *);
+void	server_client_set_drain(struct client *,
+	    void (*)(struct client *, void *), void *);
+
+/* cmd-items.c */
+void	cmd_follow_notify(void);
 
 /* cmd.c */
 void	cmd_dispatch(struct client *, json_t *);

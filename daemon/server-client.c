@@ -37,6 +37,8 @@ struct client {
 	int			 refs;
 	void			(*on_close)(struct client *, void *);
 	void			*on_close_arg;
+	void			(*on_drain)(struct client *, void *);
+	void			*on_drain_arg;
 	TAILQ_ENTRY(client)	 entry;
 };
 static TAILQ_HEAD(, client)	 clients = TAILQ_HEAD_INITIALIZER(clients);
@@ -112,6 +114,15 @@ server_client_set_close(struct client *c,
 {
 	c->on_close = cb;
 	c->on_close_arg = arg;
+}
+
+/* Called whenever the client's output has been written out. */
+void
+server_client_set_drain(struct client *c,
+    void (*cb)(struct client *, void *), void *arg)
+{
+	c->on_drain = cb;
+	c->on_drain_arg = arg;
 }
 
 void
@@ -276,8 +287,12 @@ server_client_write_cb(struct bufferevent *bev, void *arg)
 	struct client	*c = arg;
 
 	if ((c->flags & CLIENT_CLOSING) &&
-	    evbuffer_get_length(bufferevent_get_output(bev)) == 0)
+	    evbuffer_get_length(bufferevent_get_output(bev)) == 0) {
 		server_client_close(c);
+		return;
+	}
+	if (c->on_drain != NULL && !(c->flags & CLIENT_DEAD))
+		c->on_drain(c, c->on_drain_arg);
 }
 
 static void

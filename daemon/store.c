@@ -200,6 +200,57 @@ static const char *store_sql[STMT_COUNT] = {
 	    " WHERE feed_id = ?1 AND nlink IS NOT NULL",
 	[STMT_DELIVERY_INSERT] =
 	    "INSERT OR IGNORE INTO deliveries (item_id, feed_id) VALUES (?1, ?2)",
+	/* Keyset pages, newest first: ?4/?5 are the last row's sort_time
+	 * and id, ?6 the page size. */
+	[STMT_ITEMS_PAGE] =
+	    "SELECT i.id, i.feed_id, f.url, i.guid, i.title, i.link, i.author,"
+	    " i.summary, i.content, i.published, i.updated, i.categories,"
+	    " i.enclosures, i.first_seen, i.read, i.sort_time"
+	    " FROM items i JOIN feeds f ON f.id = i.feed_id"
+	    " WHERE (i.sort_time < ?4 OR (i.sort_time = ?4 AND i.id < ?5))"
+	    " AND (?1 = 0 OR i.read = 0) AND (?2 IS NULL OR i.sort_time >= ?2)"
+	    " AND (?3 IS NULL OR i.title LIKE ?3 ESCAPE '\\'"
+	    " OR i.summary LIKE ?3 ESCAPE '\\' OR i.content LIKE ?3 ESCAPE '\\')"
+	    " ORDER BY i.sort_time DESC, i.id DESC LIMIT ?6",
+	[STMT_ITEMS_FEED_PAGE] =
+	    "SELECT i.id, i.feed_id, f.url, i.guid, i.title, i.link, i.author,"
+	    " i.summary, i.content, i.published, i.updated, i.categories,"
+	    " i.enclosures, i.first_seen, i.read, i.sort_time"
+	    " FROM items i JOIN feeds f ON f.id = i.feed_id"
+	    " WHERE i.feed_id = ?7"
+	    " AND (i.sort_time < ?4 OR (i.sort_time = ?4 AND i.id < ?5))"
+	    " AND (?1 = 0 OR i.read = 0) AND (?2 IS NULL OR i.sort_time >= ?2)"
+	    " AND (?3 IS NULL OR i.title LIKE ?3 ESCAPE '\\'"
+	    " OR i.summary LIKE ?3 ESCAPE '\\' OR i.content LIKE ?3 ESCAPE '\\')"
+	    " ORDER BY i.sort_time DESC, i.id DESC LIMIT ?6",
+	[STMT_ITEMS_AFTER] =
+	    "SELECT i.id, i.feed_id, f.url, i.guid, i.title, i.link, i.author,"
+	    " i.summary, i.content, i.published, i.updated, i.categories,"
+	    " i.enclosures, i.first_seen, i.read, i.sort_time"
+	    " FROM items i JOIN feeds f ON f.id = i.feed_id"
+	    " WHERE i.id > ?5 AND (?7 IS NULL OR i.feed_id = ?7)"
+	    " AND (?1 = 0 OR i.read = 0) AND (?2 IS NULL OR i.sort_time >= ?2)"
+	    " AND (?3 IS NULL OR i.title LIKE ?3 ESCAPE '\\'"
+	    " OR i.summary LIKE ?3 ESCAPE '\\' OR i.content LIKE ?3 ESCAPE '\\')"
+	    " ORDER BY i.id LIMIT ?6",
+	[STMT_ITEMS_ANNOUNCED] =
+	    "SELECT i.id, i.feed_id, f.url, i.guid, i.title, i.link, i.author,"
+	    " i.summary, i.content, i.published, i.updated, i.categories,"
+	    " i.enclosures, i.first_seen, i.read, i.sort_time"
+	    " FROM items i JOIN feeds f ON f.id = i.feed_id"
+	    " WHERE i.id > ?1 AND i.announced = 1"
+	    " AND (?2 IS NULL OR i.feed_id = ?2) ORDER BY i.id LIMIT ?3",
+	[STMT_ITEM_GET] =
+	    "SELECT i.id, i.feed_id, f.url, i.guid, i.title, i.link, i.author,"
+	    " i.summary, i.content, i.published, i.updated, i.categories,"
+	    " i.enclosures, i.first_seen, i.read, i.sort_time"
+	    " FROM items i JOIN feeds f ON f.id = i.feed_id"
+	    " WHERE i.id = ?1",
+	[STMT_MAX_ITEM] = "SELECT max(id) FROM items",
+	[STMT_ITEM_SET_READ] = "UPDATE items SET read = ?2 WHERE id = ?1",
+	[STMT_FEED_SET_READ] =
+	    "UPDATE items SET read = 1 WHERE feed_id = ?1 AND read = 0",
+	[STMT_ALL_SET_READ] = "UPDATE items SET read = 1 WHERE read = 0",
 	[STMT_FEED_PUBLISHED] =
 	    "SELECT published FROM items WHERE feed_id = ?1"
 	    " AND published IS NOT NULL ORDER BY published DESC LIMIT 20",
@@ -987,4 +1038,33 @@ store_next_after(struct store *s, int64_t now)
 		when = store_col_int(st, 0, -1);
 	sqlite3_reset(st);
 	return (when);
+}
+
+/* Read the current row of an item statement into r (see STMT_ITEM_GET). */
+void
+store_item_row(sqlite3_stmt *st, struct item_record *r, char **feed_url)
+{
+	char	*cats, *encs;
+
+	memset(r, 0, sizeof *r);
+	item_init(&r->item);
+	r->id = sqlite3_column_int64(st, 0);
+	r->feed_id = sqlite3_column_int64(st, 1);
+	*feed_url = store_col_text(st, 2);
+	r->feed_url = *feed_url;
+	r->item.guid = store_col_text(st, 3);
+	r->item.title = store_col_text(st, 4);
+	r->item.link = store_col_text(st, 5);
+	r->item.author = store_col_text(st, 6);
+	r->item.summary = store_col_text(st, 7);
+	r->item.content = store_col_text(st, 8);
+	r->item.published = store_col_int(st, 9, TIME_NONE);
+	r->item.updated = store_col_int(st, 10, TIME_NONE);
+	cats = store_col_text(st, 11);
+	encs = store_col_text(st, 12);
+	item_load_arrays(&r->item, cats, encs);
+	free(cats);
+	free(encs);
+	r->first_seen = sqlite3_column_int64(st, 13);
+	r->read = sqlite3_column_int(st, 14);
 }

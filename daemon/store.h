@@ -42,6 +42,15 @@ enum store_stmt {
 	STMT_ITEM_REKEY_LINK,
 	STMT_DELIVERY_INSERT,
 	STMT_FEED_PUBLISHED,
+	STMT_ITEMS_PAGE,
+	STMT_ITEMS_FEED_PAGE,
+	STMT_ITEMS_AFTER,
+	STMT_ITEMS_ANNOUNCED,
+	STMT_ITEM_GET,
+	STMT_MAX_ITEM,
+	STMT_ITEM_SET_READ,
+	STMT_FEED_SET_READ,
+	STMT_ALL_SET_READ,
 	STMT_COUNT
 };
 
@@ -57,6 +66,11 @@ void		 store_bind_int(sqlite3_stmt *, int, int64_t v, int64_t none);
 char		*store_col_text(sqlite3_stmt *, int);
 int64_t		 store_col_int(sqlite3_stmt *, int, int64_t none);
 char		*store_normalize_url(const char *);	/* caller frees */
+/* The columns of STMT_ITEM_GET and the pages: *feed_url is the caller's
+ * to free, as is r->item (item_release). */
+struct item_record;
+void		 store_item_row(sqlite3_stmt *, struct item_record *,
+		     char **feed_url);
 
 /* store-items.c: what one fetch brought, applied inside the caller's
  * transaction. */

@@ -152,3 +152,49 @@ feed_meta_json(const struct feed_meta *m)
 	json_object_set_new(o, "updated", json_time_or_null(m->updated));
 	return (o);
 }
+
+json_t *
+item_record_json(const struct item_record *r)
+{
+	json_t		*o, *parsed, *v;
+	const char	*key;
+
+	o = json_object();
+	json_object_set_new(o, "id", json_integer(r->id));
+	json_object_set_new(o, "feed_id", json_integer(r->feed_id));
+	json_object_set_new(o, "feed_url", json_str_or_null(r->feed_url));
+	parsed = item_parse_json(&r->item);
+	json_object_foreach(parsed, key, v)
+		json_object_set(o, key, v);
+	json_decref(parsed);
+	json_object_set_new(o, "first_seen", json_time_or_null(r->first_seen));
+	json_object_set_new(o, "read", json_boolean(r->read));
+	return (o);
+}
+
+void
+item_load_arrays(struct item *it, const char *categories,
+    const char *enclosures)
+{
+	json_t		*a, *e, *len;
+	size_t		 i;
+
+	if (categories != NULL &&
+	    (a = json_loads(categories, 0, NULL)) != NULL) {
+		json_array_foreach(a, i, e)
+			if (json_is_string(e))
+				item_add_category(it, json_string_value(e));
+		json_decref(a);
+	}
+	if (enclosures != NULL &&
+	    (a = json_loads(enclosures, 0, NULL)) != NULL) {
+		json_array_foreach(a, i, e) {
+			len = json_object_get(e, "length");
+			item_add_enclosure(it,
+			    json_string_value(json_object_get(e, "url")),
+			    json_string_value(json_object_get(e, "type")),
+			    json_is_integer(len) ? json_integer_value(len) : -1);
+		}
+		json_decref(a);
+	}
+}

@@ -62,6 +62,23 @@ void	 feed_meta_release(struct feed_meta *);
 json_t	*item_parse_json(const struct item *);
 json_t	*feed_meta_json(const struct feed_meta *);
 
+/*
+ * An item as stored: the parsed fields plus what the store adds.  The
+ * shape of `items`, `show`, `follow` and hook stdin.
+ */
+struct item_record {
+	int64_t		 id;
+	int64_t		 feed_id;
+	const char	*feed_url;	/* borrowed */
+	int64_t		 first_seen;
+	int		 read;
+	struct item	 item;
+};
+json_t	*item_record_json(const struct item_record *);
+/* Fill categories and enclosures from their stored JSON arrays. */
+void	 item_load_arrays(struct item *, const char *categories,
+	     const char *enclosures);
+
 /* JSON helpers shared by every renderer: a string or null, a time as
  * RFC 3339 UTC or null. */
 json_t	*json_str_or_null(const char *);
