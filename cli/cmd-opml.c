@@ -1,16 +1,100 @@
 /*
- * aggctl import and export.
+ * aggctl import FILE.opml and export: OPML 2.0 in and out.  The file is
+ * read here, so the daemon never opens paths on a client's behalf.
  */
-#include "aggctl.h"
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
-int
-cmd_import(int argc UNUSED, char **argv UNUSED)
+#include "aggctl.h"
+#include "buf.h"
+#include "opml.h"
+
+static void
+cmd_import_feed(const struct opml_feed *f, void *arg)
 {
-	die("import: not implemented yet");
+	json_t	*feeds = arg, *o, *tags;
+	size_t	 i;
+
+	tags = json_array();
+	for (i = 0; i < f->ntags; i++)
+		json_array_append_new(tags, json_string(f->tags[i]));
+	o = json_pack("{s:s, s:o}", "url", f->url, "tags", tags);
+	if (f->title != NULL)
+		json_object_set_new(o, "title", json_string(f->title));
+	json_array_append_new(feeds, o);
 }
 
 int
-cmd_export(int argc UNUSED, char **argv UNUSED)
+cmd_import(int argc, char **argv)
 {
-	die("export: not implemented yet");
+	FILE		*fp;
+	struct buf	 b;
+	char		 chunk[65536], *cause = NULL;
+	size_t		 n;
+	json_t		*feeds, *data, *v;
+	size_t		 i;
+
+	if (argc != 2 || (argv[1][0] == '-' && argv[1][1] != '\0'))
+		die("usage: aggctl import FILE.opml");
+	if (strcmp(argv[1], "-") == 0)
+		fp = stdin;
+	else if ((fp = fopen(argv[1], "r")) == NULL)
+		die("cannot open %s: %s", argv[1], client_strerror(errno));
+	buf_init(&b);
+	while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0) {
+		buf_add(&b, chunk, n);
+		if (b.len > 64 * 1024 * 1024)
+			die("%s: larger than 64M", argv[1]);
+	}
+	if (ferror(fp))
+		die("cannot read %s: %s", argv[1], client_strerror(errno));
+	if (fp != stdin)
+		fclose(fp);
+	feeds = json_array();
+	if (opml_parse(b.data != NULL ? b.data : "", b.len, cmd_import_feed,
+	    feeds, &cause) == -1)
+		die("%s: %s", argv[1], cause);
+	buf_release(&b);
+	data = client_call(json_pack("{s:s, s:o}", "cmd", "import", "feeds",
+	    feeds), NULL);
+	json_array_foreach(json_object_get(data, "errors"), i, v)
+		fprintf(stderr, "aggctl: %s\n", json_string_value(v));
+	printf("%lld added, %lld already subscribed\n",
+	    (long long)json_integer_value(json_object_get(data, "added")),
+	    (long long)json_integer_value(json_object_get(data, "existing")));
+	n = json_array_size(json_object_get(data, "errors"));
+	json_decref(data);
+	output_finish();
+	return (n > 0);
+}
+
+int
+cmd_export(int argc, char **argv UNUSED)
+{
+	json_t		*j, *f;
+	const char	*type;
+
+	if (argc != 1)
+		die("usage: aggctl export");
+	client_send(json_pack("{s:s}", "cmd", "feeds"));
+	opml_write_head(stdout, "aggd subscriptions");
+	for (;;) {
+		j = client_recv();
+		type = json_string_value(json_object_get(j, "type"));
+		if (type == NULL || strcmp(type, "row") != 0) {
+			json_decref(j);
+			break;
+		}
+		f = json_object_get(j, "data");
+		opml_write_feed(stdout,
+		    json_string_value(json_object_get(f, "url")),
+		    json_string_value(json_object_get(f, "title")),
+		    json_string_value(json_object_get(f, "link")));
+		json_decref(j);
+	}
+	opml_write_tail(stdout);
+	output_finish();
+	return (0);
 }

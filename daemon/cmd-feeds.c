@@ -200,14 +200,80 @@ cmd_status(struct client *c, json_t *req UNUSED)
 	server_client_send(c, proto_ok(o));
 }
 
+/*
+ * Subscribe many at once (aggctl import reads the OPML and sends the
+ * feeds): one transaction; known URLs are counted, bad ones reported.
+ */
 void
-cmd_import(struct client *c, json_t *req UNUSED)
+cmd_import(struct client *c, json_t *req)
 {
-	server_client_send(c, proto_error("import is not implemented yet"));
+	json_t		*feeds, *f, *tags, *t, *errors;
+	const char	*url, *title;
+	struct buf	 tagbuf;
+	int64_t		 added = 0, existing = 0, id;
+	char		*cause = NULL;
+	size_t		 i, k;
+
+	feeds = json_object_get(req, "feeds");
+	if (!json_is_array(feeds)) {
+		server_client_send(c, proto_error("field 'feeds' must be an "
+		    "array"));
+		return;
+	}
+	if (store_begin(aggd->store) != 0) {
+		server_client_send(c, proto_error("database busy"));
+		return;
+	}
+	errors = json_array();
+	buf_init(&tagbuf);
+	json_array_foreach(feeds, i, f) {
+		url = json_string_value(json_object_get(f, "url"));
+		title = json_string_value(json_object_get(f, "title"));
+		if (url == NULL)
+			continue;
+		if (cmd_feeds_check_url(url, &cause) != 0) {
+			json_array_append_new(errors, json_string(cause));
+			free(cause);
+			continue;
+		}
+		if ((id = store_feed_find(aggd->store, url)) != 0) {
+			existing += id > 0;
+			continue;
+		}
+		buf_clear(&tagbuf);
+		tags = json_object_get(f, "tags");
+		json_array_foreach(tags, k, t) {
+			if (!json_is_string(t) ||
+			    strchr(json_string_value(t), ',') != NULL)
+				continue;
+			if (tagbuf.len > 0)
+				buf_addc(&tagbuf, ',');
+			buf_adds(&tagbuf, json_string_value(t));
+		}
+		if (store_feed_add(aggd->store, url, title, -1, tagbuf.len > 0 ?
+		    tagbuf.data : NULL, 0, NULL, NULL, &cause) == -1) {
+			json_array_append_new(errors, json_string(cause));
+			free(cause);
+			continue;
+		}
+		added++;
+	}
+	buf_release(&tagbuf);
+	if (store_commit(aggd->store) != 0) {
+		json_decref(errors);
+		server_client_send(c, proto_error("database error"));
+		return;
+	}
+	log_info("import: %lld feed(s) added, %lld already subscribed",
+	    (long long)added, (long long)existing);
+	server_client_send(c, proto_ok(json_pack("{s:I, s:I, s:o}", "added",
+	    (json_int_t)added, "existing", (json_int_t)existing, "errors",
+	    errors)));
+	sched_update();
 }
 
 void
-cmd_export(struct client *c, json_t *req UNUSED)
+cmd_export(struct client *c, json_t *req)
 {
-	server_client_send(c, proto_error("export is not implemented yet"));
+	cmd_feeds(c, req);
 }

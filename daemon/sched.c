@@ -11,12 +11,42 @@
 #include "log.h"
 
 static struct event	*sched_timer;
+static int64_t		 sched_armed = -1;	/* when the timer fires */
 
 static void
 sched_timer_cb(evutil_socket_t fd UNUSED, short what UNUSED, void *arg UNUSED)
 {
+	sched_armed = -1;
 	fetch_run_due();
 	sched_update();
+}
+
+static void
+sched_arm(int64_t when)
+{
+	struct timeval	tv;
+	int64_t		now = time(NULL);
+
+	evtimer_del(sched_timer);
+	sched_armed = when;
+	if (when < 0)
+		return;		/* nothing due, ever: sleep */
+	tv.tv_sec = when > now ? when - now : 0;
+	tv.tv_usec = when > now ? 0 : 1000;
+	evtimer_add(sched_timer, &tv);
+}
+
+/*
+ * A feed was given a new due time: wake earlier if it is the earliest.
+ * Cheaper than sched_update() after each of thousands of transfers.
+ */
+void
+sched_note(int64_t when)
+{
+	if (sched_timer == NULL || when < 0)
+		return;
+	if (sched_armed < 0 || when < sched_armed)
+		sched_arm(when);
 }
 
 void
@@ -26,21 +56,14 @@ sched_init(struct event_base *base)
 	sched_update();
 }
 
+/* Re-read when the next feed is due (fetch_next_wakeup() answers "now"
+ * when feeds became due outside the timer) and sleep until then. */
 void
 sched_update(void)
 {
-	struct timeval	tv;
-	int64_t		when, now;
-
 	if (sched_timer == NULL)
 		return;
-	evtimer_del(sched_timer);
-	if ((when = fetch_next_wakeup()) < 0)
-		return;		/* nothing due, ever: sleep */
-	now = time(NULL);
-	tv.tv_sec = when > now ? when - now : 0;
-	tv.tv_usec = when > now ? 0 : 1000;
-	evtimer_add(sched_timer, &tv);
+	sched_arm(fetch_next_wakeup());
 }
 
 void

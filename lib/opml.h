@@ -1,0 +1,31 @@
+/*
+ * OPML 2.0: reading subscription lists (any OPML version seen in the wild:
+ * outlines with xmlUrl, nested in folders) and writing them.
+ */
+#ifndef AGG_OPML_H
+#define AGG_OPML_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+struct opml_feed {
+	const char	 *url;
+	const char	 *title;
+	const char	**tags;		/* the enclosing folders' names */
+	size_t		  ntags;
+};
+
+/*
+ * Parse a whole document; cb is called once per feed outline, borrowed
+ * for the call.  Returns the number of feeds, or -1 and *cause.
+ */
+int	opml_parse(const char *, size_t, void (*)(const struct opml_feed *,
+	    void *), void *, char **cause);
+
+/* Writing: header, one outline per feed, footer. */
+void	opml_write_head(FILE *, const char *title);
+void	opml_write_feed(FILE *, const char *url, const char *title,
+	    const char *site);
+void	opml_write_tail(FILE *);
+
+#endif
