@@ -99,6 +99,9 @@ static TAILQ_HEAD(, host)	 fetch_ready = TAILQ_HEAD_INITIALIZER(fetch_ready);
 static LIST_HEAD(, waiter)	 fetch_waiters = LIST_HEAD_INITIALIZER(fetch_waiters);
 static int			 fetch_running;
 static int			 fetch_pumping;
+static int			 fetch_due_known;	/* see fetch_next_wakeup */
+static int			 fetch_due_pending;
+static int			 fetch_finishing;
 
 static void	fetch_pump(void);
 static void	fetch_job_free(struct job *);
@@ -646,13 +649,38 @@ fetch_run_due(void)
 	for (i = 0; i < n; i++)
 		fetch_queue(ids[i]);
 	free(ids);
+	fetch_due_known = 1;
+	fetch_due_pending = 0;
 	fetch_pump();
 }
 
+/*
+ * When sched.c should look for due feeds next.  Feeds due now that are
+ * queued or in flight keep their old next_fetch until their transfer ends,
+ * so "the earliest next_fetch" would wake the loop at once, again and
+ * again; only later ones count.  But a feed can become due without any
+ * time passing: one just added (due at once), the overdue ones at start,
+ * those a SIGHUP or an import brought in.  Those callers' sched_update()
+ * lands here without fetch_run_due() having run first, and gets "now".
+ * The two internal callers, the schedule timer (right after
+ * fetch_run_due()) and the end of a transfer (which only moves a feed's
+ * time forward), do not need that, and would otherwise turn every finished
+ * transfer into a scan of every due feed; a "now" still pending from an
+ * outside caller stands, though.
+ */
 int64_t
 fetch_next_wakeup(void)
 {
-	return (store_next_after(aggd->store, time(NULL)));
+	int64_t	now = time(NULL);
+
+	if (fetch_due_pending)
+		return (now);
+	if (!fetch_due_known && !fetch_finishing) {
+		fetch_due_pending = 1;
+		return (now);
+	}
+	fetch_due_known = 0;
+	return (store_next_after(aggd->store, now));
 }
 
 /* --- finishing ------------------------------------------------------- */
@@ -1029,9 +1057,13 @@ fetch_finish(struct job *job, CURLcode rc)
 		store_rollback(aggd->store);
 		log_warnx("feed %lld (%s): cannot record the fetch",
 		    (long long)f->id, f->url);
-	} else if (moved != NULL)
-		log_info("feed %lld (%s): moved permanently to %s",
-		    (long long)f->id, job->url, moved);
+	} else {
+		if (f->disabled == NULL)
+			sched_note(f->next_fetch);
+		if (moved != NULL)
+			log_info("feed %lld (%s): moved permanently to %s",
+			    (long long)f->id, job->url, moved);
+	}
 	if (f->last_error != NULL) {
 		units_format_duration(f->next_fetch - now, dur, sizeof dur);
 		if (disabled_now)
@@ -1072,7 +1104,9 @@ fetch_check_done(void)
 		fetch_waiters_done(id);
 	}
 	fetch_pump();
+	fetch_finishing = 1;
 	sched_update();
+	fetch_finishing = 0;
 }
 
 /* --- refresh, cancel, setup ------------------------------------------ */
