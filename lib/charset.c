@@ -11,6 +11,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <iconv.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -686,10 +687,23 @@ charset_run_utf8(const char *buf, size_t len, struct buf *out, int last,
 
 	while (i < len) {
 		start = i;
-		while (i < len && s[i] < 0x80)
-			i++;
-		while (i < len && (n = charset_utf8_seq(s + i, len - i)) > 0)
+		/* Most feeds are mostly ASCII: step eight bytes at a time. */
+		for (;;) {
+			while (i + 8 <= len) {
+				uint64_t	w;
+
+				memcpy(&w, s + i, 8);
+				if (w & 0x8080808080808080ULL)
+					break;
+				i += 8;
+			}
+			while (i < len && s[i] < 0x80)
+				i++;
+			if (i >= len || (n = charset_utf8_seq(s + i,
+			    len - i)) <= 0)
+				break;
 			i += n;
+		}
 		if (i > start)
 			buf_add(out, buf + start, i - start);
 		if (i >= len)

@@ -18,7 +18,9 @@
  * told to assume a foreign DTD it never loads.
  */
 #include <ctype.h>
+#include <limits.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +37,7 @@
 #include "charset.h"
 #include "entities.h"
 #include "feedparse.h"
+#include "log.h"
 #include "timefmt.h"
 #include "uri.h"
 #include "xmalloc.h"
@@ -158,8 +161,10 @@ struct feedparse {
 	struct buf		 window;	/* bytes before the charset */
 	struct charset_dec	*dec;
 	char			*encoding;
-	struct buf		 decoded;	/* UTF-8 waiting for the filter */
-	struct buf		 repaired;	/* UTF-8 for expat */
+	struct buf		 decoded;	/* UTF-8 the filter left over */
+	int			 raw_utf8;	/* the input needs no decoding */
+	struct buf		 converted;	/* the input decoded to UTF-8 */
+	int			 final_sent;	/* expat has had the end */
 	enum feedparse_filter	 filter;
 	int			 started;	/* first '<' seen */
 	unsigned long		 skipped_lines;
@@ -248,6 +253,7 @@ static const struct {
 	{ "xml", NS_XML },
 };
 
+static void	feedparse_special_init(void);
 static void	feedparse_fail(struct feedparse *, const char *, ...)
 		    PRINTFLIKE(2, 3);
 
@@ -266,9 +272,10 @@ feedparse_new(const char *base, const char *charset, feedparse_item_cb cb,
 	fp->max_text = FEEDPARSE_MAX_TEXT;
 	fp->max_items = FEEDPARSE_MAX_ITEMS;
 	fp->stage = STAGE_SNIFF;
+	feedparse_special_init();
 	buf_init(&fp->window);
 	buf_init(&fp->decoded);
-	buf_init(&fp->repaired);
+	buf_init(&fp->converted);
 	buf_init(&fp->json);
 	buf_init(&fp->text);
 	feed_meta_init(&fp->meta);
@@ -308,7 +315,7 @@ feedparse_free(struct feedparse *fp)
 	free(fp->ns);
 	buf_release(&fp->window);
 	buf_release(&fp->decoded);
-	buf_release(&fp->repaired);
+	buf_release(&fp->converted);
 	buf_release(&fp->json);
 	buf_release(&fp->text);
 	feed_meta_release(&fp->meta);
@@ -423,9 +430,25 @@ feedparse_trim(char *s)
 	while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t' ||
 	    p[n - 1] == '\r' || p[n - 1] == '\n'))
 		n--;
-	memmove(s, p, n);
+	if (p != s)
+		memmove(s, p, n);
 	s[n] = '\0';
 	return (s);
+}
+
+/* A trimmed copy of the LEN bytes at S. */
+static char *
+feedparse_trim_copy(const char *s, size_t len)
+{
+	while (len > 0 && (*s == ' ' || *s == '\t' || *s == '\r' ||
+	    *s == '\n')) {
+		s++;
+		len--;
+	}
+	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t' ||
+	    s[len - 1] == '\r' || s[len - 1] == '\n'))
+		len--;
+	return (xstrndup(s, len));
 }
 
 /* A link as the feed gave it, made absolute against BASE; NULL when
@@ -963,7 +986,7 @@ feedparse_capture_done(struct feedparse *fp)
 	if (fp->cap_mode == MODE_BASE64 && memchr(fp->text.data, '\0',
 	    fp->text.len) != NULL)
 		fp->text.data[0] = '\0';
-	val = feedparse_trim(xstrdup(fp->text.data));
+	val = feedparse_trim_copy(fp->text.data, fp->text.len);
 	buf_clear(&fp->text);
 	feedparse_store(fp, fp->cap_field, fp->cap_target, fp->cap_prio,
 	    fp->cap_base, val);
@@ -1650,8 +1673,84 @@ feedparse_fix_numref(const unsigned char *s, size_t n, struct buf *out)
 	return (r);
 }
 
+/* Bytes the filter stops at, as bits: 1 in markup ('&', '<'), 2 anywhere
+ * (control characters, the lead bytes of U+0080-U+009F and U+FFFE/U+FFFF),
+ * 4 in CDATA, comments and processing instructions (their ends). */
+static unsigned char feedparse_special[256];
+
+static void
+feedparse_special_init(void)
+{
+	int	c;
+
+	if (feedparse_special['<'] != 0)
+		return;
+	for (c = 0; c < 0x20; c++) {
+		if (c != '\t' && c != '\n' && c != '\r')
+			feedparse_special[c] = 2;
+	}
+	for (c = 0x80; c < 0x100; c++)
+		feedparse_special[c] = 2;
+	feedparse_special['&'] = feedparse_special['<'] = 1;
+	feedparse_special[']'] = feedparse_special['-'] = 4;
+	feedparse_special['?'] = 4;
+}
+
+#define FEEDPARSE_ONES	0x0101010101010101ULL
+#define FEEDPARSE_HIGHS	0x8080808080808080ULL
+#define FEEDPARSE_HASZERO(v) (((v) - FEEDPARSE_ONES) & ~(v) & FEEDPARSE_HIGHS)
+
 /*
- * Repair the UTF-8 in fp->decoded into fp->repaired.  Only bytes with
+ * The first byte from I on (before END) that the filter must look at: one
+ * marked MASK in feedparse_special.  Plain text is stepped over eight bytes
+ * at a time, a word being skipped when it holds no control character, no
+ * byte over 0x7f and none of A, B, C; the test may stop early (a newline
+ * does), never late.
+ */
+static size_t
+feedparse_scan(const unsigned char *s, size_t i, size_t end, size_t len,
+    int mask, unsigned char a, unsigned char b, unsigned char c)
+{
+	uint64_t	w, wa, wb, wc;
+	size_t		lim;
+	int		n;
+
+	wa = FEEDPARSE_ONES * a;
+	wb = FEEDPARSE_ONES * b;
+	wc = FEEDPARSE_ONES * c;
+	for (;;) {
+		while (i + 8 <= end) {
+			memcpy(&w, s + i, 8);
+			if ((w & FEEDPARSE_HIGHS) ||
+			    FEEDPARSE_HASZERO(w & ~(FEEDPARSE_ONES * 0x1f)) ||
+			    FEEDPARSE_HASZERO(w ^ wa) ||
+			    FEEDPARSE_HASZERO(w ^ wb) ||
+			    FEEDPARSE_HASZERO(w ^ wc))
+				break;
+			i += 8;
+		}
+		lim = i + 8 < end ? i + 8 : end;
+		while (i < lim) {
+			if (!(feedparse_special[s[i]] & mask)) {
+				i++;
+				continue;
+			}
+			/* Valid UTF-8 other than U+0080-U+009F and
+			 * U+FFFE/U+FFFF is stepped over here too. */
+			if (s[i] < 0x80 || (n = charset_utf8_seq(s + i,
+			    len - i)) <= 0 || (s[i] == 0xc2 && s[i + 1] <
+			    0xa0) || (s[i] == 0xef && s[i + 1] == 0xbf &&
+			    s[i + 2] >= 0xbe))
+				return (i);
+			i += n;
+		}
+		if (i >= end)
+			return (i);
+	}
+}
+
+/*
+ * Repair the UTF-8 at S into OUT; returns the bytes used.  Only bytes with
  * FEEDPARSE_LOOKAHEAD bytes after them are handled (all when LAST), so that
  * every construct is seen whole however the chunks fell.  Outside CDATA,
  * comments and processing instructions: a bare '&' becomes "&amp;", a '<'
@@ -1659,16 +1758,15 @@ feedparse_fix_numref(const unsigned char *s, size_t n, struct buf *out)
  * characters go.  Everywhere: control characters and U+FFFE/U+FFFF go, and
  * anything before the first '<' (white space, a PHP warning) goes.
  */
-static void
-feedparse_filter(struct feedparse *fp, int last)
+static size_t
+feedparse_filter(struct feedparse *fp, const unsigned char *s, size_t len,
+    struct buf *out, int last)
 {
-	const unsigned char	*s = (const unsigned char *)fp->decoded.data;
-	size_t			 len = fp->decoded.len, end, i = 0, run, r;
-	struct buf		*out = &fp->repaired;
+	size_t			 end, i = 0, run, r;
 	unsigned char		 c;
 
 	if (len == 0)
-		return;
+		return (0);
 	end = last ? len : (len > FEEDPARSE_LOOKAHEAD ?
 	    len - FEEDPARSE_LOOKAHEAD : 0);
 	while (!fp->started && i < end) {
@@ -1682,23 +1780,10 @@ feedparse_filter(struct feedparse *fp, int last)
 	}
 	while (i < end) {
 		run = i;
-		switch (fp->filter) {
-		case FILTER_TEXT:
-			while (i < end && s[i] != '&' && s[i] != '<' &&
-			    (s[i] >= 0x20 || s[i] == '\n' || s[i] == '\t' ||
-			    s[i] == '\r') && s[i] != 0xef && s[i] != 0xc2)
-				i++;
-			break;
-		case FILTER_CDATA:
-		case FILTER_COMMENT:
-		case FILTER_PI:
-			while (i < end && s[i] != ']' && s[i] != '-' &&
-			    s[i] != '?' && (s[i] >= 0x20 || s[i] == '\n' ||
-			    s[i] == '\t' || s[i] == '\r') && s[i] != 0xef &&
-			    s[i] != 0xc2)
-				i++;
-			break;
-		}
+		if (fp->filter == FILTER_TEXT)
+			i = feedparse_scan(s, i, end, len, 3, '&', '<', '<');
+		else
+			i = feedparse_scan(s, i, end, len, 6, ']', '-', '?');
 		if (i > run)
 			buf_add(out, s + run, i - run);
 		if (i >= end)
@@ -1708,22 +1793,26 @@ feedparse_filter(struct feedparse *fp, int last)
 			i++;
 			continue;
 		}
-		if (c == 0xc2) {
-			/* C1 controls are windows-1252 read as Latin-1 (a
-			 * CMS's doing): the quotes and dashes were meant. */
-			if (i + 1 < len && s[i + 1] >= 0x80 && s[i + 1] < 0xa0) {
+		if (c >= 0x80) {
+			/* UTF-8 is checked here rather than in a pass of its
+			 * own: a stray byte is read as windows-1252. */
+			if ((r = charset_utf8_seq(s + i, len - i)) <= 0 ||
+			    r > 4) {
+				charset_put(out, charset_cp1252(c));
+				i++;
+			} else if (c == 0xc2 && s[i + 1] < 0xa0) {
+				/* C1 controls are windows-1252 read as
+				 * Latin-1 (a CMS's doing): the quotes and
+				 * dashes were meant. */
 				charset_put(out, charset_cp1252(s[i + 1]));
 				i += 2;
-			} else
-				buf_addc(out, s[i++]);
-			continue;
-		}
-		if (c == 0xef) {
-			if (i + 2 < len && s[i + 1] == 0xbf && (s[i + 2] ==
-			    0xbe || s[i + 2] == 0xbf))
+			} else if (c == 0xef && s[i + 1] == 0xbf &&
+			    (s[i + 2] == 0xbe || s[i + 2] == 0xbf))
 				i += 3;
-			else
-				buf_addc(out, s[i++]);
+			else {
+				buf_add(out, s + i, r);
+				i += r;
+			}
 			continue;
 		}
 		if (fp->filter != FILTER_TEXT) {
@@ -1776,10 +1865,7 @@ feedparse_filter(struct feedparse *fp, int last)
 		} else
 			buf_addc(out, s[i++]);
 	}
-	/* Keep the unhandled tail for the next call. */
-	memmove(fp->decoded.data, fp->decoded.data + i, len - i);
-	fp->decoded.len = len - i;
-	fp->decoded.data[fp->decoded.len] = '\0';
+	return (i);
 }
 
 /* --- Driving expat --------------------------------------------------------- */
@@ -1813,17 +1899,38 @@ feedparse_xml_new(struct feedparse *fp)
 }
 
 /* Give expat what the filter has repaired. */
-static void
-feedparse_xml_run(struct feedparse *fp, int last)
+static size_t
+feedparse_xml_run(struct feedparse *fp, const char *s, size_t len, int last)
 {
 	enum XML_Error	 err;
 	const char	*reason;
+	struct buf	 out;
+	size_t		 cap;
+	void		*dst;
+	size_t		 used;
 
-	feedparse_filter(fp, last);
 	if (fp->failed || fp->root_closed)
-		return;
-	if (XML_Parse(fp->xp, fp->repaired.data != NULL ? fp->repaired.data :
-	    "", (int)fp->repaired.len, last) == XML_STATUS_ERROR &&
+		return (len);
+	/*
+	 * The filter writes straight into expat's buffer, saving the copy
+	 * XML_Parse would make.  It never writes more than five bytes for
+	 * one ("&" becomes "&amp;"), so the buffer is sized for that and
+	 * the struct buf over it never grows (which would free expat's
+	 * memory).
+	 */
+	cap = len * 5 + 1;
+	if (cap > INT_MAX || (dst = XML_GetBuffer(fp->xp, (int)cap)) == NULL) {
+		feedparse_fail(fp, "out of memory");
+		return (len);
+	}
+	out.data = dst;
+	out.size = cap;
+	out.len = 0;
+	used = feedparse_filter(fp, (const unsigned char *)s, len, &out, last);
+	fp->final_sent = last;
+	if (out.data != dst || out.len >= cap)
+		fatalx("feedparse: repair filter overran its buffer");
+	if (XML_ParseBuffer(fp->xp, (int)out.len, last) == XML_STATUS_ERROR &&
 	    !fp->failed && !fp->root_closed) {
 		err = XML_GetErrorCode(fp->xp);
 		/* Before any root element, no XML at all, or an HTML page
@@ -1836,7 +1943,59 @@ feedparse_xml_run(struct feedparse *fp, int last)
 			reason = XML_ErrorString(err);
 		feedparse_fail(fp, "%s", reason);
 	}
-	buf_clear(&fp->repaired);
+	return (used);
+}
+
+/*
+ * Give UTF-8 to the filter and expat.  The filter leaves the last few
+ * bytes of what it is given (its lookahead); at the end of DATA they are
+ * kept in fp->decoded and joined with the start of the next call's, so
+ * that the bulk is read in place, never copied.
+ */
+static void
+feedparse_xml_input(struct feedparse *fp, const char *data, size_t n,
+    int last)
+{
+	size_t	k, old, used, slice;
+
+	while (!fp->failed && !fp->root_closed && !fp->final_sent) {
+		if (fp->decoded.len > 0) {
+			old = fp->decoded.len;
+			k = n < 256 ? n : 256;
+			buf_add(&fp->decoded, data, k);
+			data += k;
+			n -= k;
+			used = feedparse_xml_run(fp, fp->decoded.data,
+			    fp->decoded.len, last && n == 0);
+			if (used >= old) {
+				/* The old tail is done: go on in place. */
+				k = fp->decoded.len - used;
+				data -= k;
+				n += k;
+				buf_clear(&fp->decoded);
+			} else {
+				memmove(fp->decoded.data, fp->decoded.data +
+				    used, fp->decoded.len - used);
+				fp->decoded.len -= used;
+				fp->decoded.data[fp->decoded.len] = '\0';
+				if (n == 0 && !last)
+					break;
+			}
+			continue;
+		}
+		if (n == 0 && !last)
+			break;
+		/* In slices, so that expat's buffer stays small. */
+		slice = n > 65536 ? 65536 : n;
+		used = feedparse_xml_run(fp, data, slice, last && slice == n);
+		data += used;
+		n -= used;
+		if (slice == n + used && n > 0 && !last) {
+			/* The lookahead at the end of DATA waits. */
+			buf_add(&fp->decoded, data, n);
+			break;
+		}
+	}
 }
 
 /* Decode bytes of the document and parse them. */
@@ -1844,18 +2003,24 @@ static void
 feedparse_xml_feed(struct feedparse *fp, const char *buf, size_t len,
     int last)
 {
-	/* Decode in slices so that the repaired copy stays small. */
-	while (len > 0 || last) {
-		size_t	n = len > 65536 ? 65536 : len;
+	size_t	n;
 
-		charset_dec_run(fp->dec, buf, n, &fp->decoded,
+	/* UTF-8 is checked by the filter as it goes. */
+	if (fp->raw_utf8) {
+		feedparse_xml_input(fp, buf, len, last);
+		return;
+	}
+	do {
+		n = len > 65536 ? 65536 : len;
+		buf_clear(&fp->converted);
+		charset_dec_run(fp->dec, buf, n, &fp->converted,
 		    last && n == len);
 		buf += n;
 		len -= n;
-		feedparse_xml_run(fp, last && len == 0);
-		if (fp->failed || fp->root_closed || len == 0)
-			break;
-	}
+		feedparse_xml_input(fp, fp->converted.data != NULL ?
+		    fp->converted.data : "", fp->converted.len,
+		    last && len == 0);
+	} while (len > 0 && !fp->failed && !fp->root_closed);
 }
 
 static int
@@ -1931,6 +2096,7 @@ feedparse_start(struct feedparse *fp, int last)
 		fp->dec = charset_dec_new(name);
 	}
 	fp->encoding = xstrdup(name);
+	fp->raw_utf8 = strcmp(name, "utf-8") == 0;
 	fp->looks_html = feedparse_lookslike(s, len, "<html") ||
 	    feedparse_lookslike(s, len, "<!doctype html");
 	fp->stage = STAGE_XML;
