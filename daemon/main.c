@@ -184,11 +184,6 @@ main(int argc, char **argv)
 	}
 	free(defpath);
 
-	/* Under systemd (Type=notify) we never fork. */
-	if (!foreground && getenv("NOTIFY_SOCKET") == NULL) {
-		main_daemonise();
-		log_init("aggd", verbose, 1);
-	}
 	signal(SIGPIPE, SIG_IGN);
 
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
@@ -202,21 +197,34 @@ main(int argc, char **argv)
 	log_info("configuration: %s", aggd->conf->path != NULL ?
 	    aggd->conf->path : "built-in defaults");
 
+	aggd->server = server_start(aggd->base, aggd->conf->socket,
+	    aggd->conf->socket_gid, aggd->conf->socket_group != NULL, &cause);
+	if (aggd->server == NULL) {
+		log_warnx("%s", cause);
+		return (1);
+	}
 	if ((aggd->store = store_open(aggd->conf->database, &cause)) == NULL) {
 		log_warnx("%s", cause);
+		server_stop(aggd->server);
 		return (1);
 	}
 	log_info("database %s", aggd->conf->database);
 	if (store_config_sync(aggd->store, aggd->conf) != 0) {
 		log_warnx("cannot synchronise [feed] sections into %s",
 		    aggd->conf->database);
+		server_stop(aggd->server);
 		return (1);
 	}
-	aggd->server = server_start(aggd->base, aggd->conf->socket,
-	    aggd->conf->socket_gid, aggd->conf->socket_group != NULL, &cause);
-	if (aggd->server == NULL) {
-		log_warnx("%s", cause);
-		return (1);
+	/*
+	 * Under systemd (Type=notify) we never fork.  Otherwise fork only
+	 * now, so that a bad database or a busy socket is reported on the
+	 * terminal with exit status 1 rather than lost in syslog.
+	 */
+	if (!foreground && getenv("NOTIFY_SOCKET") == NULL) {
+		main_daemonise();
+		log_init("aggd", verbose, 1);
+		if (event_reinit(aggd->base) == -1)
+			fatalx("cannot reinitialise the event base after fork");
 	}
 	for (i = 0; i < nitems(sigs); i++) {
 		sigev[i] = evsignal_new(aggd->base, sigs[i], main_signal_cb,
