@@ -1,0 +1,324 @@
+/*
+ * Unit tests for lib/feedparse.c beyond the fixture corpus: the result
+ * does not depend on how the bytes were chunked (down to one byte at a
+ * time), hostile documents (entity bombs, external entities, deep nesting,
+ * endless items, huge text) end in an error in bounded time, and a fatal
+ * error keeps the items before it.
+ */
+#include <string.h>
+
+#include <jansson.h>
+
+#include "unit.h"
+#include "feedparse.h"
+
+struct result {
+	json_t	*items;
+};
+
+static void
+item_cb(struct item *it, void *arg)
+{
+	json_array_append_new(arg, item_parse_json(it));
+}
+
+/* Parse DOC (LEN bytes) in chunks of CHUNK bytes; the whole result as a
+ * JSON text, caller frees. */
+static char *
+parse(const char *doc, size_t len, size_t chunk, const char *charset,
+    size_t depth, size_t text, size_t items)
+{
+	struct feedparse	*fp;
+	json_t			*o, *arr;
+	size_t			 off, n;
+	char			*s;
+
+	arr = json_array();
+	fp = feedparse_new("http://example.org/feed", charset, item_cb, arr);
+	feedparse_set_limits(fp, depth, text, items);
+	for (off = 0; off < len; off += n) {
+		n = len - off < chunk ? len - off : chunk;
+		if (feedparse_feed(fp, doc + off, n) == -1)
+			break;
+	}
+	feedparse_finish(fp);
+	o = json_object();
+	json_object_set_new(o, "format", json_str_or_null(feedparse_format(fp)));
+	json_object_set_new(o, "encoding",
+	    json_string(feedparse_encoding(fp)));
+	json_object_set_new(o, "feed", feed_meta_json(feedparse_meta(fp)));
+	json_object_set_new(o, "items", arr);
+	json_object_set_new(o, "error", json_str_or_null(feedparse_error(fp)));
+	assert_int_equal(feedparse_nitems(fp), json_array_size(arr));
+	feedparse_free(fp);
+	s = json_dumps(o, JSON_PRESERVE_ORDER);
+	json_decref(o);
+	return (s);
+}
+
+static char *
+parse_all(const char *doc, size_t len)
+{
+	return (parse(doc, len, len + 1, NULL, 0, 0, 0));
+}
+
+static const char rss_doc[] =
+    "\n  <?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+    "<rss version=\"2.0\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\">"
+    "<channel><title>Caf\xc3\xa9 &amp; bar&nbsp;&mdash; news</title>"
+    "<link>/</link><description>a & b</description>"
+    "<item><title>One &#x2019; &#146; &#226;&#128;&#166;</title>"
+    "<link>/one</link><description><![CDATA[<p>x & y ]] ]]></description>"
+    "<!-- comment & < --><dc:creator>Ann</dc:creator>"
+    "<pubDate>Thu, 05 Sep 2024 14:30:00 EDT</pubDate>"
+    "<category>a</category><enclosure url=\"e.mp3\" length=\"12\" "
+    "type=\"audio/mpeg\"/><guid>http://example.org/g1</guid></item>"
+    "<item><title>Two \x01 &#1; <b>bold</b> a < b</title></item>"
+    "</channel></rss>\n<p>junk after the root</p>";
+
+static const char atom_doc[] =
+    "\xef\xbb\xbf<feed xmlns=\"http://www.w3.org/2005/Atom\" "
+    "xml:base=\"http://example.org/blog/\">"
+    "<title type=\"html\">A &lt;b&gt;blog&lt;/b&gt;</title>"
+    "<author><name>Bea</name></author><id>urn:x</id>"
+    "<updated>2024-09-05T14:30:00+02:00</updated>"
+    "<entry xml:base=\"2024/\"><title>E1</title><link href=\"e1.html\"/>"
+    "<id>urn:e1</id><content type=\"xhtml\"><div "
+    "xmlns=\"http://www.w3.org/1999/xhtml\"><p class=\"a\">Hi <br/>"
+    "&amp; &eacute;</p></div></content>"
+    "<link rel=\"enclosure\" href=\"a.ogg\" length=\"5\"/></entry>"
+    "</feed>";
+
+static void
+test_chunking(void **state UNUSED)
+{
+	static const struct {
+		const char	*doc;
+		size_t		 len;
+	} docs[] = {
+		{ rss_doc, sizeof rss_doc - 1 },
+		{ atom_doc, sizeof atom_doc - 1 },
+		{ "\xff\xfe<\0r\0s\0s\0>\0<\0c\0h\0a\0n\0n\0e\0l\0>\0"
+		    "<\0t\0i\0t\0l\0e\0>\0\xe9\0<\0/\0t\0i\0t\0l\0e\0>\0"
+		    "<\0/\0c\0h\0a\0n\0n\0e\0l\0>\0<\0/\0r\0s\0s\0>\0", 82 },
+		{ "{\"version\": \"https://jsonfeed.org/version/1.1\", "
+		    "\"title\": \"J\", \"items\": [{\"id\": 1, \"url\": \"/a\", "
+		    "\"content_html\": \"<p>x</p>\"}]}", 117 },
+	};
+	size_t	 i, chunk;
+	char	*whole, *part;
+
+	for (i = 0; i < nitems(docs); i++) {
+		whole = parse_all(docs[i].doc, docs[i].len);
+		for (chunk = 1; chunk <= 13; chunk += 3) {
+			part = parse(docs[i].doc, docs[i].len, chunk, NULL,
+			    0, 0, 0);
+			if (strcmp(whole, part) != 0)
+				fail_msg("doc %zu in %zu-byte chunks:\n%s\n"
+				    "whole:\n%s", i, chunk, part, whole);
+			free(part);
+		}
+		free(whole);
+	}
+}
+
+static void
+test_repairs(void **state UNUSED)
+{
+	char	*s;
+
+	s = parse_all(rss_doc, sizeof rss_doc - 1);
+	assert_non_null(strstr(s, "\"error\": null"));
+	assert_non_null(strstr(s, "Caf\xc3\xa9 & bar\xc2\xa0\xe2\x80\x94 "
+	    "news"));
+	assert_non_null(strstr(s, "\"a & b\""));
+	/* &#146; is windows-1252's quote; the UTF-8 bytes as references
+	 * are the ellipsis they spell. */
+	assert_non_null(strstr(s, "One \xe2\x80\x99 \xe2\x80\x99 "
+	    "\xe2\x80\xa6"));
+	assert_non_null(strstr(s, "\"<p>x & y ]]\""));
+	assert_non_null(strstr(s, "\"Two   <b>bold</b> a < b\""));
+	assert_non_null(strstr(s, "\"published\": \"2024-09-05T18:30:00Z\""));
+	assert_non_null(strstr(s, "\"http://example.org/e.mp3\""));
+	free(s);
+
+	s = parse_all(atom_doc, sizeof atom_doc - 1);
+	assert_non_null(strstr(s, "\"link\": "
+	    "\"http://example.org/blog/2024/e1.html\""));
+	assert_non_null(strstr(s, "\"content\": \"<p class=\\\"a\\\">Hi "
+	    "<br />&amp; \xc3\xa9</p>\""));
+	assert_non_null(strstr(s, "\"author\": \"Bea\""));
+	assert_non_null(strstr(s, "\"url\": \"http://example.org/blog/2024/"
+	    "a.ogg\""));
+	free(s);
+}
+
+static void
+test_entity_bomb(void **state UNUSED)
+{
+	static const char *levels =
+	    "<!ENTITY a \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\">"
+	    "<!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\">"
+	    "<!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;\">"
+	    "<!ENTITY d \"&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;\">"
+	    "<!ENTITY e \"&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;\">"
+	    "<!ENTITY f \"&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;\">"
+	    "<!ENTITY g \"&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;\">";
+	char	*doc, *s;
+
+	/* 48 * 16^6 bytes: 800 MB if expanded. */
+	if (asprintf(&doc, "<?xml version=\"1.0\"?><!DOCTYPE rss [%s]>"
+	    "<rss version=\"2.0\"><channel><title>&g;</title></channel>"
+	    "</rss>", levels) == -1)
+		fail();
+	s = parse_all(doc, strlen(doc));
+	if (strstr(s, "amplification") == NULL)
+		fail_msg("entity bomb not stopped: %.300s", s);
+	free(s);
+	free(doc);
+}
+
+static void
+test_external_entity(void **state UNUSED)
+{
+	static const char doc[] =
+	    "<?xml version=\"1.0\"?><!DOCTYPE rss [<!ENTITY x SYSTEM "
+	    "\"file:///etc/passwd\"><!ENTITY % p SYSTEM \"file:///etc/passwd\">"
+	    "%p;]><rss version=\"2.0\"><channel><title>a&x;b</title>"
+	    "</channel></rss>";
+	static const char doc2[] =
+	    "<!DOCTYPE rss SYSTEM \"file:///etc/passwd\"><rss version=\"2.0\">"
+	    "<channel><title>t&nbsp;</title></channel></rss>";
+	char	*s;
+
+	s = parse_all(doc, sizeof doc - 1);
+	assert_null(strstr(s, "root:"));
+	free(s);
+	s = parse_all(doc2, sizeof doc2 - 1);
+	assert_null(strstr(s, "root:"));
+	assert_non_null(strstr(s, "\"title\": \"t\xc2\xa0\""));
+	free(s);
+}
+
+static void
+test_limits(void **state UNUSED)
+{
+	char	*doc, *s, *p;
+	size_t	 i, len = 0;
+
+	/* Depth. */
+	doc = malloc(100000);
+	len = 0;
+	len += sprintf(doc + len, "<rss><channel>");
+	for (i = 0; i < 5000; i++)
+		len += sprintf(doc + len, "<x>");
+	s = parse(doc, len, 4096, NULL, 0, 0, 0);
+	assert_non_null(strstr(s, "nested deeper than 256"));
+	free(s);
+
+	/* Items: those before the limit are kept. */
+	len = sprintf(doc, "<rss><channel>");
+	for (i = 0; i < 20; i++)
+		len += sprintf(doc + len, "<item><title>%zu</title></item>", i);
+	len += sprintf(doc + len, "</channel></rss>");
+	s = parse(doc, len, 4096, NULL, 0, 0, 10);
+	assert_non_null(strstr(s, "more than 10 items"));
+	assert_non_null(strstr(s, "\"title\": \"9\""));
+	assert_null(strstr(s, "\"title\": \"10\""));
+	free(s);
+
+	/* Text. */
+	len = sprintf(doc, "<rss><channel><title>");
+	for (i = 0; i < 2000; i++)
+		len += sprintf(doc + len, "0123456789");
+	len += sprintf(doc + len, "</title></channel></rss>");
+	s = parse(doc, len, 4096, NULL, 0, 1000, 0);
+	assert_non_null(strstr(s, "text longer than 1000 bytes"));
+	free(s);
+	p = parse(doc, len, 4096, NULL, 0, 0, 0);
+	assert_non_null(strstr(p, "\"error\": null"));
+	free(p);
+	free(doc);
+}
+
+static void
+test_errors(void **state UNUSED)
+{
+	static const char broken[] =
+	    "<rss version=\"2.0\"><channel><item><title>one</title></item>\n"
+	    "<item><title>two</b></title></item><item><title>three</title>"
+	    "</item></channel></rss>";
+	static const char *notfeeds[] = {
+		"",
+		"   \n ",
+		"<!DOCTYPE html>\n<html lang=en><body><p>Login",
+		"<html><head><title>x</title></head></html>",
+		"<?xml version=\"1.0\"?><opml version=\"2.0\"></opml>",
+		"{\"not\": \"a json feed\"}",
+		"plain text",
+	};
+	char	*s;
+	size_t	 i;
+
+	s = parse_all(broken, sizeof broken - 1);
+	assert_non_null(strstr(s, "\"error\": \"2:19: mismatched tag\""));
+	assert_non_null(strstr(s, "\"title\": \"one\""));
+	assert_null(strstr(s, "\"title\": \"two\""));
+	free(s);
+	for (i = 0; i < nitems(notfeeds); i++) {
+		s = parse_all(notfeeds[i], strlen(notfeeds[i]));
+		if (strstr(s, "not a feed\"") == NULL ||
+		    strstr(s, "\"items\": []") == NULL ||
+		    strstr(s, "\"format\": null") == NULL)
+			fail_msg("'%s': %s", notfeeds[i], s);
+		free(s);
+	}
+}
+
+static void
+test_charsets(void **state UNUSED)
+{
+	static const char cp1251[] =
+	    "<?xml version=\"1.0\" encoding=\"windows-1251\"?><rss><channel>"
+	    "<title>\xcd\xee\xe2\xee\xf1\xf2\xe8</title></channel></rss>";
+	static const char latin1_as_utf8[] =
+	    "<?xml version=\"1.0\" encoding=\"utf-8\"?><rss><channel>"
+	    "<title>caf\xe9</title></channel></rss>";
+	static const char koi8[] =
+	    "<rss><channel><title>\xee\xcf\xd7\xcf\xd3\xd4\xc9</title>"
+	    "</channel></rss>";
+	char	*s;
+
+	s = parse_all(cp1251, sizeof cp1251 - 1);
+	assert_non_null(strstr(s, "\"encoding\": \"windows-1251\""));
+	assert_non_null(strstr(s, "\"title\": \"\xd0\x9d\xd0\xbe\xd0\xb2"
+	    "\xd0\xbe\xd1\x81\xd1\x82\xd0\xb8\""));
+	free(s);
+	/* Declared UTF-8, but it is not: windows-1252. */
+	s = parse_all(latin1_as_utf8, sizeof latin1_as_utf8 - 1);
+	assert_non_null(strstr(s, "\"encoding\": \"windows-1252\""));
+	assert_non_null(strstr(s, "\"title\": \"caf\xc3\xa9\""));
+	free(s);
+	/* The charset from outside wins over the bytes' own guess. */
+	s = parse(koi8, sizeof koi8 - 1, 4096, "KOI8-R", 0, 0, 0);
+	assert_non_null(strstr(s, "\"encoding\": \"koi8-r\""));
+	assert_non_null(strstr(s, "\"title\": \"\xd0\x9d\xd0\xbe\xd0\xb2"
+	    "\xd0\xbe\xd1\x81\xd1\x82\xd0\xb8\""));
+	free(s);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest	tests[] = {
+		cmocka_unit_test(test_chunking),
+		cmocka_unit_test(test_repairs),
+		cmocka_unit_test(test_entity_bomb),
+		cmocka_unit_test(test_external_entity),
+		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_charsets),
+	};
+
+	return (cmocka_run_group_tests(tests, NULL, NULL));
+}

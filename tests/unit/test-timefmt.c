@@ -1,0 +1,143 @@
+/*
+ * Unit tests for lib/timefmt.c: every date form feeds write (RFC 822 in
+ * its wild variants, ISO 8601 / RFC 3339 / W3CDTF), each against the UTC
+ * time it names, and the dates that must stay unread rather than guessed.
+ */
+#include <string.h>
+
+#include "unit.h"
+#include "item.h"
+#include "timefmt.h"
+
+static void
+test_parse_good(void **state UNUSED)
+{
+	static const struct {
+		const char	*in;
+		const char	*want;
+	} t[] = {
+		/* RFC 822 / 2822 */
+		{ "Thu, 05 Sep 2024 14:30:00 +0000", "2024-09-05T14:30:00Z" },
+		{ "Thu, 05 Sep 2024 14:30:00 GMT", "2024-09-05T14:30:00Z" },
+		{ "Thu, 05 Sep 2024 16:30:00 +0200", "2024-09-05T14:30:00Z" },
+		{ "Thu, 05 Sep 2024 10:30:00 -0400", "2024-09-05T14:30:00Z" },
+		{ "Thu, 05 Sep 2024 10:30:00 EDT", "2024-09-05T14:30:00Z" },
+		{ "Thu, 05 Sep 2024 09:30:00 EST", "2024-09-05T14:30:00Z" },
+		{ "Thu, 05 Sep 2024 07:30:00 PDT", "2024-09-05T14:30:00Z" },
+		{ "Thu, 05 Sep 2024 06:30:00 PST", "2024-09-05T14:30:00Z" },
+		{ "Thu, 05 Sep 2024 14:30:00 UT", "2024-09-05T14:30:00Z" },
+		{ "Thu, 05 Sep 2024 14:30:00 Z", "2024-09-05T14:30:00Z" },
+		{ "Thu, 05 Sep 2024 13:30:00 A", "2024-09-05T14:30:00Z" },
+		{ "Thu, 05 Sep 2024 15:30:00 N", "2024-09-05T14:30:00Z" },
+		{ "Thu, 05 Sep 2024 14:30 GMT", "2024-09-05T14:30:00Z" },
+		{ "05 Sep 2024 14:30:00 GMT", "2024-09-05T14:30:00Z" },
+		{ "Thu 05 Sep 2024 14:30:00 GMT", "2024-09-05T14:30:00Z" },
+		{ "thu, 05 SEP 2024 14:30:00 gmt", "2024-09-05T14:30:00Z" },
+		{ "Thursday, 05 September 2024 14:30:00 GMT",
+		    "2024-09-05T14:30:00Z" },
+		{ "Thu,  5 Sep 2024  14:30:00   GMT", "2024-09-05T14:30:00Z" },
+		{ "Thu, 5 Sep 24 14:30:00 GMT", "2024-09-05T14:30:00Z" },
+		{ "Sun, 5 Sep 99 14:30:00 GMT", "1999-09-05T14:30:00Z" },
+		{ "Thu, 05 Sep 2024 14:30:00", "2024-09-05T14:30:00Z" },
+		{ "Thu, 05 Sep 2024 14:30:00 +02:00", "2024-09-05T12:30:00Z" },
+		{ "Thu, 05 Sep 2024 14:30:00 GMT+0200", "2024-09-05T12:30:00Z" },
+		{ "Thu, 05 Sep 2024 14:30:00 +0200 (CEST)",
+		    "2024-09-05T12:30:00Z" },
+		{ "Thu, 05 Sep 2024 14:30:00.123 GMT", "2024-09-05T14:30:00Z" },
+		{ "Thu, 05-Sep-2024 14:30:00 GMT", "2024-09-05T14:30:00Z" },
+		{ "Thu Sep  5 14:30:00 2024", "2024-09-05T14:30:00Z" },
+		{ "Sep 5, 2024 2:30:00 PM GMT", "2024-09-05T14:30:00Z" },
+		{ "Thu, 05 Sep 2024", "2024-09-05T00:00:00Z" },
+		{ "Sat, 29 Feb 2020 00:00:00 GMT", "2020-02-29T00:00:00Z" },
+		/* ISO 8601 / RFC 3339 / W3CDTF */
+		{ "2024-09-05T14:30:00Z", "2024-09-05T14:30:00Z" },
+		{ "2024-09-05T14:30:00.5Z", "2024-09-05T14:30:00Z" },
+		{ "2024-09-05T14:30:00.123456789+00:00",
+		    "2024-09-05T14:30:00Z" },
+		{ "2024-09-05T16:30:00+02:00", "2024-09-05T14:30:00Z" },
+		{ "2024-09-05T09:30:00-05:00", "2024-09-05T14:30:00Z" },
+		{ "2024-09-05T16:30:00+0200", "2024-09-05T14:30:00Z" },
+		{ "2024-09-05T16:30+02:00", "2024-09-05T14:30:00Z" },
+		{ "2024-09-05t14:30:00z", "2024-09-05T14:30:00Z" },
+		{ "2024-09-05 14:30:00", "2024-09-05T14:30:00Z" },
+		{ "2024-09-05", "2024-09-05T00:00:00Z" },
+		{ "2024-09", "2024-09-01T00:00:00Z" },
+		{ "2024", "2024-01-01T00:00:00Z" },
+		{ "20240905T143000Z", "2024-09-05T14:30:00Z" },
+		{ "  2024-09-05T14:30:00Z\n", "2024-09-05T14:30:00Z" },
+		{ "2024-12-31T23:59:60Z", "2025-01-01T00:00:00Z" },
+		{ "2024-09-05T24:00:00Z", "2024-09-06T00:00:00Z" },
+		{ "1970-01-01T00:00:00Z", "1970-01-01T00:00:00Z" },
+	};
+	char	buf[32];
+	int64_t	got;
+	size_t	i;
+
+	for (i = 0; i < nitems(t); i++) {
+		got = timefmt_parse(t[i].in);
+		if (got == TIME_NONE)
+			fail_msg("'%s': not read", t[i].in);
+		assert_int_equal(timefmt_rfc3339(got, buf, sizeof buf), 0);
+		if (strcmp(buf, t[i].want) != 0)
+			fail_msg("'%s': got %s, want %s", t[i].in, buf,
+			    t[i].want);
+	}
+}
+
+static void
+test_parse_bad(void **state UNUSED)
+{
+	static const char *t[] = {
+		"",
+		"   ",
+		"yesterday",
+		"Thu, 32 Sep 2024 14:30:00 GMT",	/* no such day */
+		"Thu, 31 Sep 2024 14:30:00 GMT",
+		"Fri, 29 Feb 2019 00:00:00 GMT",	/* not a leap year */
+		"Thu, 05 Foo 2024 14:30:00 GMT",
+		"Thu, 05 Sep 2024 25:30:00 GMT",
+		"Thu, 05 Sep 2024 14:61:00 GMT",
+		"Thu, 05 Sep 2024 14:30:00 XYZ",	/* unknown zone */
+		"Thu, 05 Sep 2024 14:30:00 IST",	/* ambiguous zone */
+		"Sep 2024",				/* no day */
+		"2024-13-01",
+		"2024-02-30",
+		"2024-09-05T14",
+		"2024-09-05T14:30:00+25:00",
+		"2024-09-05T14:30:00 garbage",
+		"2024/09/05",
+		"0000-01-01",
+		"12:30:00",
+	};
+	size_t	i;
+
+	for (i = 0; i < nitems(t); i++) {
+		if (timefmt_parse(t[i]) != TIME_NONE)
+			fail_msg("'%s': read, should not be", t[i]);
+	}
+	assert_true(timefmt_parse(NULL) == TIME_NONE);
+}
+
+static void
+test_rfc3339(void **state UNUSED)
+{
+	char	buf[32];
+
+	assert_int_equal(timefmt_rfc3339(1725546600, buf, sizeof buf), 0);
+	assert_string_equal(buf, "2024-09-05T14:30:00Z");
+	assert_int_equal(timefmt_parse_rfc3339("2024-09-05T14:30:00Z"),
+	    1725546600);
+	assert_true(timefmt_parse_rfc3339("2024-09-05") == TIME_NONE);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest	tests[] = {
+		cmocka_unit_test(test_parse_good),
+		cmocka_unit_test(test_parse_bad),
+		cmocka_unit_test(test_rfc3339),
+	};
+
+	return (cmocka_run_group_tests(tests, NULL, NULL));
+}
