@@ -146,7 +146,7 @@ static const char *store_sql[STMT_COUNT] = {
 	[STMT_COUNTS] =
 	    "SELECT (SELECT count(*) FROM feeds), (SELECT count(*) FROM items),"
 	    " (SELECT count(*) FROM items WHERE read = 0),"
-	    " (SELECT count(*) FROM deliveries WHERE failed = 0),"
+	    " (SELECT count(*) FROM deliveries),"
 	    " (SELECT count(*) FROM deliveries WHERE failed = 1)",
 	[STMT_FEED_BY_NAME] = "SELECT id FROM feeds WHERE name = ?1",
 	[STMT_FEED_CONFIG_UPDATE] =
@@ -247,6 +247,20 @@ static const char *store_sql[STMT_COUNT] = {
 	    " FROM items i JOIN feeds f ON f.id = i.feed_id"
 	    " WHERE i.id = ?1",
 	[STMT_MAX_ITEM] = "SELECT max(id) FROM items",
+	/* The head of each feed's delivery queue: hooks of one feed run one
+	 * at a time, in the order items were stored. */
+	[STMT_DELIVERY_HEADS] =
+	    "SELECT d.item_id, d.feed_id, d.attempts FROM deliveries d"
+	    " WHERE d.next_attempt <= ?1 AND d.item_id ="
+	    " (SELECT min(item_id) FROM deliveries WHERE feed_id = d.feed_id)"
+	    " ORDER BY d.item_id LIMIT ?2",
+	[STMT_DELIVERY_NEXT] =
+	    "SELECT min(d.next_attempt) FROM deliveries d WHERE d.item_id ="
+	    " (SELECT min(item_id) FROM deliveries WHERE feed_id = d.feed_id)",
+	[STMT_DELIVERY_DONE] = "DELETE FROM deliveries WHERE item_id = ?1",
+	[STMT_DELIVERY_FAIL] =
+	    "UPDATE deliveries SET attempts = attempts + 1, next_attempt = ?2,"
+	    " last_error = ?3, failed = 1 WHERE item_id = ?1",
 	[STMT_ITEM_SET_READ] = "UPDATE items SET read = ?2 WHERE id = ?1",
 	[STMT_FEED_SET_READ] =
 	    "UPDATE items SET read = 1 WHERE feed_id = ?1 AND read = 0",
