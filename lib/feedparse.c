@@ -1939,6 +1939,8 @@ feedparse_xml_run(struct feedparse *fp, const char *s, size_t len, int last)
 		if (!fp->root_seen && (fp->looks_html ||
 		    err == XML_ERROR_NO_ELEMENTS))
 			reason = "not a feed";
+		else if (err == XML_ERROR_NO_ELEMENTS)
+			reason = "document ends inside an element";
 		else
 			reason = XML_ErrorString(err);
 		feedparse_fail(fp, "%s", reason);
