@@ -95,6 +95,11 @@ void		 store_close(struct store *);
 int		 store_begin(struct store *);
 int		 store_commit(struct store *);
 void		 store_rollback(struct store *);
+void		 store_attach(struct store *, struct event_base *);
+int		 store_fetch_begin(struct store *);	/* see store.c */
+int		 store_fetch_commit(struct store *);
+void		 store_fetch_rollback(struct store *);
+int		 store_flush(struct store *);
 void		 store_feed_free(struct store_feed *);
 struct store_feed *store_feed_get(struct store *, int64_t id);
 /* By URL, normalised URL or alias: the id, 0 when none, -1 on error. */
