@@ -523,7 +523,15 @@ fetch_job_start(struct job *job)
 	curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME,
 	    (long)(aggd->conf->timeout < 20 ? aggd->conf->timeout : 20));
 	curl_easy_setopt(e, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS);
-	curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
+	/*
+	 * Waiting for a connection that may turn out to multiplex pays only
+	 * where HTTP/2 can come (TLS, settled at the handshake).  On plain
+	 * http it holds every other transfer to the host until the first
+	 * answer's headers arrive: one slow or hanging server would leave
+	 * per_host_connections at one, or stall the host until the timeout.
+	 */
+	if (strncasecmp(f->url, "https:", 6) == 0)
+		curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
 	curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, fetch_prereq_cb);
 	curl_easy_setopt(e, CURLOPT_PREREQDATA, job);
 	curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE,
