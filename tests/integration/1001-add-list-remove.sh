@@ -106,8 +106,8 @@ assert_eq "$(aggctl feeds --json | wc -l)" $((n - 2)) "two feeds fewer"
 
 # Unknown feeds.
 aggctl remove "$id_a" >"$T/out" 2>"$T/err" && fail "remove of a removed id"
-assert_eq "$(wc -l <"$T/err")" 1 "remove unknown: one line on stderr"
 grep -q '^aggctl: ' "$T/err" || fail "remove unknown: '$(cat "$T/err")'"
+assert_line "$T/err" "$(sed -n 1p "$T/err")" "remove unknown: one line"
 [ ! -s "$T/out" ] || fail "remove unknown printed on stdout"
 aggctl remove http://127.0.0.1:9/never.xml 2>"$T/err" &&
     fail "remove of an unknown URL succeeded"

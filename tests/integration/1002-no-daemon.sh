@@ -10,15 +10,14 @@ sock=$T/nothing/aggd.sock
 rc=$?
 [ "$rc" -ne 0 ] || fail "aggctl status without a daemon exited 0"
 ok "status without a daemon exits $rc"
-assert_eq "$(wc -l <"$T/err")" 1 "one line on stderr"
-assert_eq "$(cat "$T/err")" \
+assert_line "$T/err" \
     "aggctl: no daemon at $sock: no such file or directory" "the line"
 [ ! -s "$T/out" ] || fail "printed on stdout: $(cat "$T/out")"
 
 # $AGGD_SOCKET is used without -s.
 AGGD_SOCKET=$sock "$BUILD/aggctl" feeds 2>"$T/err" &&
     fail "aggctl feeds without a daemon exited 0"
-assert_eq "$(cat "$T/err")" \
+assert_line "$T/err" \
     "aggctl: no daemon at $sock: no such file or directory" \
     "\$AGGD_SOCKET names the socket"
 
@@ -29,7 +28,7 @@ wait "$AGGD_PID" 2>/dev/null
 AGGD_PID=
 [ -S "$T/aggd.sock" ] || fail "no stale socket after SIGKILL"
 aggctl status 2>"$T/err" && fail "status on a stale socket exited 0"
-assert_eq "$(cat "$T/err")" \
+assert_line "$T/err" \
     "aggctl: no daemon at $T/aggd.sock: connection refused" \
     "a stale socket: connection refused"
 

@@ -24,6 +24,10 @@
 #	fail MSG		print MSG and the tail of aggd.log, exit 1
 #	assert_eq GOT WANT MSG	fail MSG unless GOT = WANT
 #	ok MSG			print "ok - MSG"
+#	assert_line FILE WANT MSG
+#				FILE (a captured stderr) is the one line
+#				WANT; a LeakSanitizer report after it (the
+#				programs exit(1) holding memory) is a TODO
 #	todo_eq GOT WANT MSG	like assert_eq for a known bug not fixed yet:
 #				a mismatch prints "not ok - MSG # TODO" and
 #				goes on (fails with STRICT=1); a match says
@@ -93,6 +97,17 @@ todo_eq() {
 		fail "$3 (known bug): got '$1', want '$2'"
 	else
 		echo "not ok - $3: got '$1', want '$2' # TODO known bug"
+	fi
+}
+
+assert_line() {
+	assert_eq "$(sed -n 1p "$1")" "$2" "$3"
+	if [ "$(wc -l <"$1")" -ne 1 ]; then
+		if grep -q LeakSanitizer "$1"; then
+			todo_eq "a leak report" "" "$3: nothing after the line"
+		else
+			fail "$3: more than one line: $(cat "$1")"
+		fi
 	fi
 }
 
