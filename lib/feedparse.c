@@ -526,6 +526,8 @@ feedparse_base64(struct buf *b)
 	unsigned int		 acc = 0;
 	int			 bits = 0;
 
+	if (b->data == NULL)
+		return;
 	for (i = 0; i < b->len; i++) {
 		if (strchr(" \t\r\n", b->data[i]) != NULL)
 			continue;

@@ -57,7 +57,10 @@ timefmt_rfc3339(int64_t t, char *buf, size_t len)
 		return (-1);
 	if (tm.tm_year + 1900 < 0 || tm.tm_year + 1900 > 9999)
 		return (-1);
-	if (strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+	/* Not strftime's %Y: RFC 3339 wants four digits in year 24 too. */
+	if ((size_t)snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02dZ",
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+	    tm.tm_min, tm.tm_sec) >= len)
 		return (-1);
 	return (0);
 }
