@@ -1011,6 +1011,14 @@ fetch_finish(struct job *job, CURLcode rc)
 
 	if (ok) {
 		f->errors = 0;
+		/* Only an explicit refresh reaches a disabled feed: the
+		 * answer shows it is back, so it is polled again. */
+		if (f->disabled != NULL) {
+			log_info("feed %lld (%s): answers again (was %s); "
+			    "enabled", (long long)f->id, f->url, f->disabled);
+			free(f->disabled);
+			f->disabled = NULL;
+		}
 		/* Validators only from a clean answer we fully stored. */
 		if (stored && f->last_error == NULL) {
 			free(f->etag);
