@@ -128,7 +128,7 @@ main(int argc, char **argv)
 	};
 	const char	*path = NULL;
 	char		*cause = NULL, *defpath = NULL;
-	int		 ch, foreground = 0, verbose = 0, check = 0, explicit;
+	int		 ch, foreground = 0, verbose = 0, check = 0;
 	int		 sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGCHLD };
 	struct event	*sigev[nitems(sigs)];
 	struct aggd	 state;
@@ -165,16 +165,21 @@ main(int argc, char **argv)
 	}
 	log_init("aggd", verbose, 0);
 
-	explicit = path != NULL || getenv("AGGD_CONFIG") != NULL;
 	if (path == NULL)
 		path = defpath = paths_config();
 	memset(&state, 0, sizeof state);
 	aggd = &state;
-	if ((aggd->conf = config_load(path, path != defpath, &cause)) == NULL) {
+	/* A missing file, even one named with -c, means built-in defaults
+	 * (INTERFACE.md); a bad one stops us. */
+	if ((aggd->conf = config_load(path, 0, &cause)) == NULL) {
 		fprintf(stderr, "aggd: %s\n", cause);
+		free(cause);
+		free(defpath);
 		return (1);
 	}
-	(void)explicit;
+	if (aggd->conf->path == NULL && !check)
+		log_info("no configuration file at %s: built-in defaults",
+		    path);
 	if (check) {
 		printf("%s: ok\n", aggd->conf->path != NULL ?
 		    aggd->conf->path : "built-in defaults");
@@ -199,21 +204,15 @@ main(int argc, char **argv)
 
 	aggd->server = server_start(aggd->base, aggd->conf->socket,
 	    aggd->conf->socket_gid, aggd->conf->socket_group != NULL, &cause);
-	if (aggd->server == NULL) {
-		log_warnx("%s", cause);
-		return (1);
-	}
-	if ((aggd->store = store_open(aggd->conf->database, &cause)) == NULL) {
-		log_warnx("%s", cause);
-		server_stop(aggd->server);
-		return (1);
-	}
+	if (aggd->server == NULL)
+		goto fail;
+	if ((aggd->store = store_open(aggd->conf->database, &cause)) == NULL)
+		goto fail;
 	log_info("database %s", aggd->conf->database);
 	if (store_config_sync(aggd->store, aggd->conf) != 0) {
-		log_warnx("cannot synchronise [feed] sections into %s",
+		xasprintf(&cause, "cannot synchronise [feed] sections into %s",
 		    aggd->conf->database);
-		server_stop(aggd->server);
-		return (1);
+		goto fail;
 	}
 	/*
 	 * Under systemd (Type=notify) we never fork.  Otherwise fork only
@@ -254,4 +253,14 @@ main(int argc, char **argv)
 	config_free(aggd->conf);
 	log_info("stopped");
 	return (0);
+
+fail:
+	log_warnx("%s", cause);
+	free(cause);
+	store_close(aggd->store);
+	server_stop(aggd->server);
+	event_base_free(aggd->base);
+	curl_global_cleanup();
+	config_free(aggd->conf);
+	return (1);
 }
