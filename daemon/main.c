@@ -181,8 +181,11 @@ main(int argc, char **argv)
 		log_info("no configuration file at %s: built-in defaults",
 		    path);
 	if (check) {
-		printf("%s: ok\n", aggd->conf->path != NULL ?
-		    aggd->conf->path : "built-in defaults");
+		if (aggd->conf->path != NULL)
+			printf("%s: ok\n", aggd->conf->path);
+		else
+			printf("%s: no such file; built-in defaults: ok\n",
+			    path);
 		config_free(aggd->conf);
 		free(defpath);
 		return (0);
