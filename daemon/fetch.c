@@ -948,7 +948,8 @@ fetch_finish(struct job *job, CURLcode rc)
 	curl_easy_getinfo(job->easy, CURLINFO_EFFECTIVE_URL, &eff);
 	if ((f = store_feed_get(aggd->store, job->id)) == NULL)
 		return;		/* removed while in flight */
-	if (store_begin(aggd->store) != 0) {
+	/* One savepoint per fetch inside the group transaction (store.c). */
+	if (store_fetch_begin(aggd->store) != 0) {
 		store_feed_free(f);
 		return;
 	}
@@ -988,6 +989,13 @@ fetch_finish(struct job *job, CURLcode rc)
 				    perr != NULL ? ": " : "",
 				    perr != NULL ? perr : "");
 			else if (fetch_store_items(job, f, now, &hint) != 0) {
+				/* Nothing of this fetch's items stays; the
+				 * error itself is recorded afresh. */
+				store_fetch_rollback(aggd->store);
+				if (store_fetch_begin(aggd->store) != 0) {
+					store_feed_free(f);
+					return;
+				}
 				fetch_set_error(f, "database error while "
 				    "storing items");
 			} else {
@@ -1069,8 +1077,8 @@ fetch_finish(struct job *job, CURLcode rc)
 	}
 	if (store_feed_fetched(aggd->store, f, meta != NULL ? meta->title :
 	    NULL, meta != NULL ? meta->link : NULL, ok) != 0 ||
-	    store_commit(aggd->store) != 0) {
-		store_rollback(aggd->store);
+	    store_fetch_commit(aggd->store) != 0) {
+		store_fetch_rollback(aggd->store);
 		log_warnx("feed %lld (%s): cannot record the fetch",
 		    (long long)f->id, f->url);
 	} else {
@@ -1120,6 +1128,9 @@ fetch_check_done(void)
 		fetch_waiters_done(id);
 	}
 	fetch_pump();
+	/* The burst is over: commit the group now rather than on its timer. */
+	if (aggd->transfers == 0)
+		store_flush(aggd->store);
 	fetch_finishing = 1;
 	sched_update();
 	fetch_finishing = 0;
@@ -1178,6 +1189,8 @@ fetch_waiter_close_cb(struct client *c UNUSED, void *arg)
 void
 fetch_waiter_finish(struct waiter *w)
 {
+	/* What the client waited for is on disk before it hears so. */
+	store_flush(aggd->store);
 	LIST_REMOVE(w, entry);
 	server_client_set_close(w->client, NULL, NULL);
 	server_client_send(w->client, proto_ok(json_pack("{s:I}", "feeds",

@@ -360,6 +360,9 @@ hook_run_due(void)
 static void
 hook_kick_cb(evutil_socket_t fd UNUSED, short what UNUSED, void *arg UNUSED)
 {
+	/* Announce only what is committed. */
+	if (store_flush(aggd->store) != 0)
+		return;
 	cmd_follow_notify();
 	hook_run_due();
 }

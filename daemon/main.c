@@ -233,6 +233,7 @@ main(int argc, char **argv)
 		    NULL);
 		evsignal_add(sigev[i], NULL);
 	}
+	store_attach(aggd->store, aggd->base);
 	fetch_init(aggd->base);
 	hook_init(aggd->base);
 	sched_init(aggd->base);

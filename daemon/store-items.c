@@ -167,12 +167,26 @@ store_items_key(const struct item *it, struct store_items_prep *p,
 		xasprintf(&p->key, "h:%s", stable);
 }
 
+static uint64_t
+store_items_fnv_int(uint64_t h, int64_t v)
+{
+	char	num[32];
+
+	snprintf(num, sizeof num, "%lld", (long long)v);
+	return (store_items_fnv(h, num));
+}
+
+/*
+ * Keys, the content hash (every field, to see an item change) and the
+ * stored arrays.  The hash runs over the fields themselves: rendering the
+ * item as JSON first cost more than the rest of storing it.
+ */
 static void
 store_items_prepare(const struct item *it, struct store_items_prep *p)
 {
-	json_t		*j;
-	char		*s;
+	json_t		*cats, *encs, *e;
 	uint64_t	 h = 0xcbf29ce484222325ULL;
+	size_t		 i;
 
 	memset(p, 0, sizeof *p);
 	p->nlink = it->link != NULL ? store_normalize_url(it->link) : NULL;
@@ -180,16 +194,39 @@ store_items_prepare(const struct item *it, struct store_items_prep *p)
 		p->article = store_normalize_url(it->guid);
 	if (p->article == NULL && p->nlink != NULL)
 		p->article = xstrdup(p->nlink);
-	j = item_parse_json(it);
-	s = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	h = store_items_fnv(h, s);
-	free(s);
+
+	h = store_items_fnv(h, it->guid);
+	h = store_items_fnv(h, it->title);
+	h = store_items_fnv(h, it->link);
+	h = store_items_fnv(h, it->author);
+	h = store_items_fnv(h, it->summary);
+	h = store_items_fnv(h, it->content);
+	h = store_items_fnv_int(h, it->published);
+	h = store_items_fnv_int(h, it->updated);
+	cats = json_array();
+	for (i = 0; i < it->ncategories; i++) {
+		h = store_items_fnv(h, it->categories[i]);
+		json_array_append_new(cats, json_str_or_null(it->categories[i]));
+	}
+	encs = json_array();
+	for (i = 0; i < it->nenclosures; i++) {
+		h = store_items_fnv(h, it->enclosures[i].url);
+		h = store_items_fnv(h, it->enclosures[i].type);
+		h = store_items_fnv_int(h, it->enclosures[i].length);
+		e = json_object();
+		json_object_set_new(e, "url",
+		    json_str_or_null(it->enclosures[i].url));
+		json_object_set_new(e, "type",
+		    json_str_or_null(it->enclosures[i].type));
+		json_object_set_new(e, "length", it->enclosures[i].length < 0 ?
+		    json_null() : json_integer(it->enclosures[i].length));
+		json_array_append_new(encs, e);
+	}
 	xasprintf(&p->hash, "%016llx", (unsigned long long)h);
-	p->categories = json_dumps(json_object_get(j, "categories"),
-	    JSON_COMPACT);
-	p->enclosures = json_dumps(json_object_get(j, "enclosures"),
-	    JSON_COMPACT | JSON_PRESERVE_ORDER);
-	json_decref(j);
+	p->categories = json_dumps(cats, JSON_COMPACT);
+	p->enclosures = json_dumps(encs, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(cats);
+	json_decref(encs);
 }
 
 static void

@@ -469,9 +469,17 @@ store_open(const char *path, char **cause)
 	}
 	sqlite3_busy_timeout(s->db, 5000);
 	sqlite3_extended_result_codes(s->db, 1);
+	/*
+	 * WAL with synchronous=NORMAL: a crash never corrupts and loses at
+	 * most the last commits.  A 16 MB page cache keeps the indexes hot
+	 * through a burst of fetches (the default 2 MB re-read them with a
+	 * system call per page).
+	 */
 	if (sqlite3_exec(s->db, "PRAGMA journal_mode = WAL;"
 	    "PRAGMA synchronous = NORMAL;"
-	    "PRAGMA foreign_keys = ON;", NULL, NULL, &err) != SQLITE_OK) {
+	    "PRAGMA foreign_keys = ON;"
+	    "PRAGMA cache_size = -16384;"
+	    "PRAGMA temp_store = MEMORY;", NULL, NULL, &err) != SQLITE_OK) {
 		xasprintf(cause, "cannot open database %s: %s", path, err);
 		sqlite3_free(err);
 		goto fail;
