@@ -31,12 +31,22 @@
 static uint64_t
 store_items_fnv(uint64_t h, const char *s)
 {
+	uint64_t	w;
+	size_t		n;
+
+	/* FNV-1a a word at a time, with a shift to fold high bits down:
+	 * content is hashed on every fetch, so this must be cheap; it only
+	 * has to notice changes, not resist an adversary. */
 	if (s == NULL)
 		s = "\x01";
-	for (; *s != '\0'; s++) {
-		h ^= (unsigned char)*s;
-		h *= 0x100000001b3ULL;
+	n = strlen(s);
+	for (; n >= 8; s += 8, n -= 8) {
+		memcpy(&w, s, 8);
+		h = (h ^ w) * 0x100000001b3ULL;
+		h ^= h >> 29;
 	}
+	for (; n > 0; s++, n--)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
 	h ^= 0xff;		/* field separator */
 	h *= 0x100000001b3ULL;
 	return (h);
@@ -296,12 +306,12 @@ store_items_elsewhere(struct store *s, int64_t feed,
 static void
 store_items_bind_fields(sqlite3_stmt *st, int first, const struct item *it)
 {
-	store_bind_text(st, first, it->guid);
-	store_bind_text(st, first + 1, it->title);
-	store_bind_text(st, first + 2, it->link);
-	store_bind_text(st, first + 3, it->author);
-	store_bind_text(st, first + 4, it->summary);
-	store_bind_text(st, first + 5, it->content);
+	store_bind_static(st, first, it->guid);
+	store_bind_static(st, first + 1, it->title);
+	store_bind_static(st, first + 2, it->link);
+	store_bind_static(st, first + 3, it->author);
+	store_bind_static(st, first + 4, it->summary);
+	store_bind_static(st, first + 5, it->content);
 	store_bind_int(st, first + 6, it->published, TIME_NONE);
 	store_bind_int(st, first + 7, it->updated, TIME_NONE);
 }
@@ -378,12 +388,12 @@ store_items_apply(struct store *s, struct store_fetch *sf)
 			if (strcmp(hash, p[j].hash) != 0) {
 				st = store_stmt(s, STMT_ITEM_UPDATE);
 				sqlite3_bind_int64(st, 1, id);
-				store_bind_text(st, 2, p[j].hash);
+				store_bind_static(st, 2, p[j].hash);
 				store_items_bind_fields(st, 3, it);
-				store_bind_text(st, 11, p[j].categories);
-				store_bind_text(st, 12, p[j].enclosures);
-				store_bind_text(st, 13, p[j].article);
-				store_bind_text(st, 14, p[j].nlink);
+				store_bind_static(st, 11, p[j].categories);
+				store_bind_static(st, 12, p[j].enclosures);
+				store_bind_static(st, 13, p[j].article);
+				store_bind_static(st, 14, p[j].nlink);
 				if (store_exec(s, st) != 0) {
 					free(hash);
 					goto out;
@@ -397,13 +407,13 @@ store_items_apply(struct store *s, struct store_fetch *sf)
 		    !store_items_elsewhere(s, sf->feed_id, &p[j]);
 		st = store_stmt(s, STMT_ITEM_INSERT);
 		sqlite3_bind_int64(st, 1, sf->feed_id);
-		store_bind_text(st, 2, p[j].key);
-		store_bind_text(st, 3, p[j].article);
-		store_bind_text(st, 4, p[j].nlink);
-		store_bind_text(st, 5, p[j].hash);
+		store_bind_static(st, 2, p[j].key);
+		store_bind_static(st, 3, p[j].article);
+		store_bind_static(st, 4, p[j].nlink);
+		store_bind_static(st, 5, p[j].hash);
 		store_items_bind_fields(st, 6, it);
-		store_bind_text(st, 14, p[j].categories);
-		store_bind_text(st, 15, p[j].enclosures);
+		store_bind_static(st, 14, p[j].categories);
+		store_bind_static(st, 15, p[j].enclosures);
 		sqlite3_bind_int64(st, 16, sf->now);
 		sqlite3_bind_int(st, 17, announce);
 		rc = sqlite3_step(st);

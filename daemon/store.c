@@ -350,6 +350,16 @@ store_bind_text(sqlite3_stmt *st, int i, const char *v)
 		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
 }
 
+/* Bind without a copy: v must live until the statement is reset. */
+void
+store_bind_static(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v == NULL)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+}
+
 void
 store_bind_int(sqlite3_stmt *st, int i, int64_t v, int64_t none)
 {
@@ -475,11 +485,18 @@ store_open(const char *path, char **cause)
 	 * through a burst of fetches (the default 2 MB re-read them with a
 	 * system call per page).
 	 */
+	/* 16 KB pages: an item with its content fits one, and each WAL frame
+	 * is one write; set before the first table exists. */
+	if (sqlite3_exec(s->db, "PRAGMA page_size = 16384;", NULL, NULL,
+	    NULL) != SQLITE_OK)
+		log_warnx("database %s: cannot set the page size", path);
 	if (sqlite3_exec(s->db, "PRAGMA journal_mode = WAL;"
 	    "PRAGMA synchronous = NORMAL;"
 	    "PRAGMA foreign_keys = ON;"
-	    "PRAGMA cache_size = -16384;"
-	    "PRAGMA temp_store = MEMORY;", NULL, NULL, &err) != SQLITE_OK) {
+	    "PRAGMA cache_size = -24576;"
+	    "PRAGMA temp_store = MEMORY;"
+	    "PRAGMA wal_autocheckpoint = 2048;"
+	    "PRAGMA journal_size_limit = 67108864;", NULL, NULL, &err) != SQLITE_OK) {
 		xasprintf(cause, "cannot open database %s: %s", path, err);
 		sqlite3_free(err);
 		goto fail;

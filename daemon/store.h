@@ -69,6 +69,7 @@ sqlite3		*store_db(struct store *);
 int		 store_exec(struct store *, sqlite3_stmt *);
 int		 store_in_tx(struct store *);
 void		 store_bind_text(sqlite3_stmt *, int, const char *);
+void		 store_bind_static(sqlite3_stmt *, int, const char *);
 void		 store_bind_int(sqlite3_stmt *, int, int64_t v, int64_t none);
 char		*store_col_text(sqlite3_stmt *, int);
 int64_t		 store_col_int(sqlite3_stmt *, int, int64_t none);
