@@ -360,7 +360,8 @@ row() {
 	rate=-
 	case $items in
 	''|-|\?|*[!0-9]*)	;;
-	*)	rate=$(awk "BEGIN { printf \"%.0f\", $wall > 0 ? $items / $wall : 0 }") ;;
+	# Parenthesised: a bare ">" in awk's printf is an output redirection.
+	*)	rate=$(awk "BEGIN { printf \"%.0f\", ($wall > 0 ? $items / $wall : 0) }") ;;
 	esac
 	printf '%-12s %8s %7s %9s %8s %9s  %s\n' "$name" "$wall" "$cpu" \
 	    "$rss" "$items" "$rate" "$*"
