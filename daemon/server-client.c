@@ -252,6 +252,15 @@ server_client_read_cb(struct bufferevent *bev, void *arg)
 	char			*line;
 
 	server_client_ref(c);
+	/* A busy client (follow, refresh --wait) is not read from, but its
+	 * input still arrives: cap what it may pile up meanwhile. */
+	if ((c->flags & CLIENT_BUSY) &&
+	    evbuffer_get_length(in) > PROTO_MAX_REQUEST) {
+		log_warnx("client %u: sent %zu bytes while busy, closing",
+		    c->id, evbuffer_get_length(in));
+		server_client_fail(c, proto_error("request longer than %d "
+		    "bytes", PROTO_MAX_REQUEST));
+	}
 	while (!(c->flags & (CLIENT_DEAD | CLIENT_CLOSING | CLIENT_BUSY))) {
 		eol = evbuffer_search_eol(in, NULL, &eol_len, EVBUFFER_EOL_LF);
 		if (eol.pos == -1) {
