@@ -4,7 +4,7 @@
 # and the integration scripts.  Logs are kept only for failures, under
 # $BUILD/test-logs.  The last line is "N passed, N failed".
 #
-# usage: tests/run.sh [unit|corpus|integration]...
+# usage: tests/run.sh [unit|corpus|fuzz|integration]...
 set -u
 BUILD=${BUILD:-build}
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -70,6 +70,22 @@ run_corpus() {
 	done
 }
 
+# The fuzz targets' replay mains over their seed corpora: each target must
+# run its whole corpus without a crash (and, under ASan, without a report).
+run_fuzz() {
+	for t in "$BUILD"/tests/fuzz-*-replay; do
+		[ -x "$t" ] || continue
+		name=$(basename "$t")
+		log=$logs/$name.log
+		if timeout 120 "$t" >"$log" 2>&1; then
+			ok
+			rm -f "$log"
+		else
+			ko "fuzz/$name" "$log"
+		fi
+	done
+}
+
 run_integration() {
 	for t in tests/integration/[0-9]*.sh; do
 		[ -e "$t" ] || continue
@@ -85,7 +101,7 @@ run_integration() {
 	done
 }
 
-[ $# -gt 0 ] || set -- unit corpus integration
+[ $# -gt 0 ] || set -- unit corpus fuzz integration
 for part in "$@"; do
 	"run_$part"
 done
