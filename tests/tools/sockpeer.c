@@ -7,6 +7,7 @@
  * socat: dash cannot open a Unix socket and socat is not always installed.
  *
  * usage: sockpeer [-S] [-l LINES] [-p READYFILE] [-t SECONDS] SOCKET
+ *        sockpeer -u PATH
  *
  *	-S		shut down the writing side after sending (the daemon
  *			sees end of file)
@@ -19,6 +20,14 @@
  * out with the connection still open, 4 after LINES lines, 1 on an error
  * (2 for usage).  A write the daemon refuses (it closed first) is not an
  * error: what it answered is still read and printed.
+ *
+ * With -u it is the other end of sd_notify(3) instead: it binds a datagram
+ * Unix socket at PATH (which must not exist) and prints each datagram it
+ * receives on a line of its own, flushed, until it is killed.  A newline
+ * inside a datagram (sd_notify separates assignments with them) is printed
+ * as "\n" and a backslash as "\\", so one datagram is always one line:
+ * READY=1\nSTATUS=polling.  PATH is created once the socket is bound, so a
+ * test can wait for it before starting the sender.
  */
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -37,8 +46,56 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: sockpeer [-S] [-l LINES] [-p READYFILE] "
-	    "[-t SECONDS] SOCKET\n");
+	    "[-t SECONDS] SOCKET\n"
+	    "       sockpeer -u PATH\n");
 	exit(2);
+}
+
+/* -u: print every datagram that arrives at PATH, one per line. */
+static int
+sockpeer_datagrams(const char *path)
+{
+	struct sockaddr_un	 sun;
+	char			 buf[65536];
+	ssize_t			 n, i;
+	int			 fd;
+
+	if (strlen(path) >= sizeof sun.sun_path) {
+		fprintf(stderr, "sockpeer: socket path too long\n");
+		return (1);
+	}
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	memcpy(sun.sun_path, path, strlen(path));
+	if ((fd = socket(AF_UNIX, SOCK_DGRAM, 0)) == -1) {
+		perror("sockpeer: socket");
+		return (1);
+	}
+	if (bind(fd, (struct sockaddr *)&sun, sizeof sun) == -1) {
+		fprintf(stderr, "sockpeer: bind %s: %s\n", path,
+		    strerror(errno));
+		return (1);
+	}
+	for (;;) {
+		n = recv(fd, buf, sizeof buf, 0);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			perror("sockpeer: recv");
+			return (1);
+		}
+		for (i = 0; i < n; i++) {
+			if (buf[i] == '\n')
+				fputs("\\n", stdout);
+			else if (buf[i] == '\\')
+				fputs("\\\\", stdout);
+			else
+				putchar(buf[i]);
+		}
+		putchar('\n');
+		if (fflush(stdout) == EOF)
+			return (1);
+	}
 }
 
 static double
@@ -112,8 +169,12 @@ main(int argc, char **argv)
 	long			 want = -1, lines = 0;
 	int			 ch, fd, shut = 0, rc;
 
-	while ((ch = getopt(argc, argv, "Sl:p:t:")) != -1) {
+	while ((ch = getopt(argc, argv, "Sl:p:t:u:")) != -1) {
 		switch (ch) {
+		case 'u':
+			if (optind != argc)
+				usage();
+			return (sockpeer_datagrams(optarg));
 		case 'S':
 			shut = 1;
 			break;
