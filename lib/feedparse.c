@@ -24,6 +24,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 /* Debian builds expat with DTD support; the header hides its
  * amplification limits unless told. */
@@ -164,6 +167,7 @@ struct feedparse {
 	struct buf		 decoded;	/* UTF-8 the filter left over */
 	int			 raw_utf8;	/* the input needs no decoding */
 	struct buf		 converted;	/* the input decoded to UTF-8 */
+	struct buf		 numref;	/* a reference the filter repairs */
 	int			 final_sent;	/* expat has had the end */
 	enum feedparse_filter	 filter;
 	int			 started;	/* first '<' seen */
@@ -254,6 +258,7 @@ static const struct {
 };
 
 static void	feedparse_special_init(void);
+static void	feedparse_text_cb(void *, const XML_Char *, int);
 static void	feedparse_fail(struct feedparse *, const char *, ...)
 		    PRINTFLIKE(2, 3);
 
@@ -276,6 +281,7 @@ feedparse_new(const char *base, const char *charset, feedparse_item_cb cb,
 	buf_init(&fp->window);
 	buf_init(&fp->decoded);
 	buf_init(&fp->converted);
+	buf_init(&fp->numref);
 	buf_init(&fp->json);
 	buf_init(&fp->text);
 	feed_meta_init(&fp->meta);
@@ -316,6 +322,7 @@ feedparse_free(struct feedparse *fp)
 	buf_release(&fp->window);
 	buf_release(&fp->decoded);
 	buf_release(&fp->converted);
+	buf_release(&fp->numref);
 	buf_release(&fp->json);
 	buf_release(&fp->text);
 	feed_meta_release(&fp->meta);
@@ -858,6 +865,9 @@ feedparse_capture(struct feedparse *fp, enum feedparse_field field,
     enum feedparse_target target, int prio, enum feedparse_mode mode)
 {
 	fp->capturing = 1;
+	/* Expat reports character data only while some field keeps it:
+	 * the white space between elements costs no call. */
+	XML_SetCharacterDataHandler(fp->xp, feedparse_text_cb);
 	fp->cap_depth = fp->depth;
 	fp->cap_field = field;
 	fp->cap_target = target;
@@ -979,6 +989,7 @@ feedparse_capture_done(struct feedparse *fp)
 	char	*val;
 
 	fp->capturing = 0;
+	XML_SetCharacterDataHandler(fp->xp, NULL);
 	feedparse_close_tag(fp);
 	if (fp->cap_mode == MODE_BASE64)
 		feedparse_base64(&fp->text);
@@ -1703,19 +1714,108 @@ feedparse_special_init(void)
 #define FEEDPARSE_HASZERO(v) (((v) - FEEDPARSE_ONES) & ~(v) & FEEDPARSE_HIGHS)
 
 /*
+ * Whether the UTF-8 sequence of N bytes at S passes the filter as it is:
+ * U+0080-U+009F (C1 controls) and U+FFFE/U+FFFF do not.
+ */
+static inline int
+feedparse_utf8_kept(const unsigned char *s, int n)
+{
+	return (n > 0 && !(s[0] == 0xc2 && s[1] < 0xa0) &&
+	    !(s[0] == 0xef && s[1] == 0xbf && s[2] >= 0xbe));
+}
+
+/* Valid UTF-8 that passes unchanged, from I on: where it ends. */
+static inline size_t
+feedparse_utf8_run(const unsigned char *s, size_t i, size_t len)
+{
+	int	n;
+
+	while (i < len && s[i] >= 0x80 &&
+	    feedparse_utf8_kept(s + i, n = charset_utf8_seq(s + i, len - i)))
+		i += n;
+	return (i);
+}
+
+/*
+ * A stopping byte at S[I] that needs no repair, stepped over where the
+ * scan found it: valid UTF-8 that passes unchanged and, in text, a '<'
+ * opening a start or end tag and a well-formed entity reference.  Returns
+ * the end of what passes, or I when the filter must look.
+ */
+static inline size_t
+feedparse_pass(const unsigned char *s, size_t i, size_t len, int text)
+{
+	size_t	r;
+
+	if (s[i] >= 0x80)
+		return (feedparse_utf8_run(s, i, len));
+	if (!text || i + 1 >= len)
+		return (i);
+	if (s[i] == '<') {
+		if ((unsigned char)((s[i + 1] | 0x20) - 'a') < 26 ||
+		    s[i + 1] == '/')
+			return (i + 1);
+	} else if (s[i] == '&' && s[i + 1] != '#' &&
+	    (r = feedparse_entref(s + i, len - i)) != 0)
+		return (i + r);
+	return (i);
+}
+
+/*
  * The first byte from I on (before END) that the filter must look at: one
- * marked MASK in feedparse_special.  Plain text is stepped over eight bytes
- * at a time, a word being skipped when it holds no control character, no
- * byte over 0x7f and none of A, B, C; the test may stop early (a newline
- * does), never late.
+ * marked in feedparse_special (1 and 2 in text, else 2 and 4) that
+ * feedparse_pass cannot step over; stepping over may take the result a
+ * few bytes past END.  Plain text goes sixteen bytes at a time with SSE2,
+ * every stopping byte of a block found at once; else eight bytes at a
+ * time, a word being skipped when it holds no control character, no byte
+ * over 0x7f and no stopping character (the word test may stop early, a
+ * newline does, never late).
  */
 static size_t
 feedparse_scan(const unsigned char *s, size_t i, size_t end, size_t len,
-    int mask, unsigned char a, unsigned char b, unsigned char c)
+    int text)
 {
+	unsigned char	a = text ? '&' : ']', b = text ? '<' : '-';
+	unsigned char	c = text ? '<' : '?';
+	int		mask = text ? 3 : 6;
+	size_t		j, k;
+#ifdef __SSE2__
+	__m128i		v, m, sp, tab, nl, cr, va, vb, vc;
+	unsigned int	bits;
+
+	sp = _mm_set1_epi8(0x20);
+	tab = _mm_set1_epi8('\t');
+	nl = _mm_set1_epi8('\n');
+	cr = _mm_set1_epi8('\r');
+	va = _mm_set1_epi8((char)a);
+	vb = _mm_set1_epi8((char)b);
+	vc = _mm_set1_epi8((char)c);
+	while (i + 16 <= end) {
+		v = _mm_loadu_si128((const __m128i *)(s + i));
+		/* Signed: below 0x20 or above 0x7f. */
+		m = _mm_andnot_si128(_mm_or_si128(_mm_or_si128(
+		    _mm_cmpeq_epi8(v, tab), _mm_cmpeq_epi8(v, nl)),
+		    _mm_cmpeq_epi8(v, cr)), _mm_cmplt_epi8(v, sp));
+		m = _mm_or_si128(m, _mm_or_si128(_mm_cmpeq_epi8(v, va),
+		    _mm_or_si128(_mm_cmpeq_epi8(v, vb),
+		    _mm_cmpeq_epi8(v, vc))));
+		bits = (unsigned int)_mm_movemask_epi8(m);
+		k = i + 16;
+		while (bits != 0) {
+			j = i + (size_t)__builtin_ctz(bits);
+			if ((k = feedparse_pass(s, j, len, text)) == j)
+				return (j);
+			if (k >= i + 16)
+				break;
+			/* Go on with the block's stops after K. */
+			bits &= ~0U << (k - i);
+			k = i + 16;
+		}
+		i = k;
+	}
+#else
 	uint64_t	w, wa, wb, wc;
 	size_t		lim;
-	int		n;
 
 	wa = FEEDPARSE_ONES * a;
 	wb = FEEDPARSE_ONES * b;
@@ -1731,24 +1831,39 @@ feedparse_scan(const unsigned char *s, size_t i, size_t end, size_t len,
 				break;
 			i += 8;
 		}
-		lim = i + 8 < end ? i + 8 : end;
+		if ((lim = i + 8) >= end)
+			break;
 		while (i < lim) {
 			if (!(feedparse_special[s[i]] & mask)) {
 				i++;
 				continue;
 			}
-			/* Valid UTF-8 other than U+0080-U+009F and
-			 * U+FFFE/U+FFFF is stepped over here too. */
-			if (s[i] < 0x80 || (n = charset_utf8_seq(s + i,
-			    len - i)) <= 0 || (s[i] == 0xc2 && s[i + 1] <
-			    0xa0) || (s[i] == 0xef && s[i + 1] == 0xbf &&
-			    s[i + 2] >= 0xbe))
+			if ((k = feedparse_pass(s, i, len, text)) == i)
 				return (i);
-			i += n;
+			i = k;
 		}
-		if (i >= end)
-			return (i);
 	}
+#endif
+	while (i < end) {
+		if (!(feedparse_special[s[i]] & mask)) {
+			i++;
+			continue;
+		}
+		if ((k = feedparse_pass(s, i, len, text)) == i)
+			return (i);
+		i = k;
+	}
+	return (i);
+}
+
+/* Bytes from *DONE to I are kept as they are: copy them out. */
+static inline void
+feedparse_keep(struct buf *out, const unsigned char *s, size_t *done,
+    size_t i)
+{
+	if (i > *done)
+		buf_add(out, s + *done, i - *done);
+	*done = i;
 }
 
 /*
@@ -1759,12 +1874,16 @@ feedparse_scan(const unsigned char *s, size_t i, size_t end, size_t len,
  * that cannot open markup becomes "&lt;", references to forbidden
  * characters go.  Everywhere: control characters and U+FFFE/U+FFFF go, and
  * anything before the first '<' (white space, a PHP warning) goes.
+ *
+ * Most feeds need no repair at all, so bytes that pass unchanged are not
+ * copied one construct at a time: DONE marks what is in OUT, and a run is
+ * copied whole when a repair (or the end) comes.
  */
 static size_t
 feedparse_filter(struct feedparse *fp, const unsigned char *s, size_t len,
     struct buf *out, int last)
 {
-	size_t			 end, i = 0, run, r;
+	size_t			 end, i = 0, r, done;
 	unsigned char		 c;
 
 	if (len == 0)
@@ -1780,24 +1899,24 @@ feedparse_filter(struct feedparse *fp, const unsigned char *s, size_t len,
 			fp->skipped_lines++;
 		i++;
 	}
+	done = i;
 	while (i < end) {
-		run = i;
 		if (fp->filter == FILTER_TEXT)
-			i = feedparse_scan(s, i, end, len, 3, '&', '<', '<');
+			i = feedparse_scan(s, i, end, len, 1);
 		else
-			i = feedparse_scan(s, i, end, len, 6, ']', '-', '?');
-		if (i > run)
-			buf_add(out, s + run, i - run);
+			i = feedparse_scan(s, i, end, len, 0);
 		if (i >= end)
 			break;
 		c = s[i];
 		if (c < 0x20) {
-			i++;
+			feedparse_keep(out, s, &done, i);
+			done = ++i;
 			continue;
 		}
 		if (c >= 0x80) {
 			/* UTF-8 is checked here rather than in a pass of its
 			 * own: a stray byte is read as windows-1252. */
+			feedparse_keep(out, s, &done, i);
 			if ((r = charset_utf8_seq(s + i, len - i)) <= 0 ||
 			    r > 4) {
 				charset_put(out, charset_cp1252(c));
@@ -1815,6 +1934,7 @@ feedparse_filter(struct feedparse *fp, const unsigned char *s, size_t len,
 				buf_add(out, s + i, r);
 				i += r;
 			}
+			done = i;
 			continue;
 		}
 		if (fp->filter != FILTER_TEXT) {
@@ -1822,51 +1942,59 @@ feedparse_filter(struct feedparse *fp, const unsigned char *s, size_t len,
 			    memcmp(s + i, "]]>", 3) == 0) ||
 			    (fp->filter == FILTER_COMMENT && len - i >= 3 &&
 			    memcmp(s + i, "-->", 3) == 0)) {
-				buf_add(out, s + i, 3);
 				i += 3;
 				fp->filter = FILTER_TEXT;
 			} else if (fp->filter == FILTER_PI && len - i >= 2 &&
 			    memcmp(s + i, "?>", 2) == 0) {
-				buf_add(out, s + i, 2);
 				i += 2;
 				fp->filter = FILTER_TEXT;
 			} else
-				buf_addc(out, s[i++]);
+				i++;
 			continue;
 		}
 		if (c == '&') {
+			/* Most references pass as written; a repaired one
+			 * is built aside and replaces them. */
+			buf_clear(&fp->numref);
 			if ((r = feedparse_fix_numref(s + i, len - i,
-			    out)) == 0 && (r = feedparse_entref(s + i,
-			    len - i)) != 0)
-				buf_add(out, s + i, r);
-			if (r == 0) {
+			    &fp->numref)) != 0) {
+				if (fp->numref.len != r || memcmp(s + i,
+				    fp->numref.data, r) != 0) {
+					feedparse_keep(out, s, &done, i);
+					buf_add(out, fp->numref.data,
+					    fp->numref.len);
+					done = i + r;
+				}
+			} else if ((r = feedparse_entref(s + i, len - i)) ==
+			    0) {
+				feedparse_keep(out, s, &done, i);
 				buf_add(out, "&amp;", 5);
 				r = 1;
+				done = i + r;
 			}
 			i += r;
 			continue;
 		}
 		/* c == '<' */
 		if (len - i >= 9 && memcmp(s + i, "<![CDATA[", 9) == 0) {
-			buf_add(out, s + i, 9);
 			i += 9;
 			fp->filter = FILTER_CDATA;
 		} else if (len - i >= 4 && memcmp(s + i, "<!--", 4) == 0) {
-			buf_add(out, s + i, 4);
 			i += 4;
 			fp->filter = FILTER_COMMENT;
 		} else if (len - i >= 2 && s[i + 1] == '?') {
-			buf_add(out, s + i, 2);
 			i += 2;
 			fp->filter = FILTER_PI;
 		} else if (len - i >= 2 && !(isalpha(s[i + 1]) ||
 		    s[i + 1] == '_' || s[i + 1] == ':' || s[i + 1] == '/' ||
 		    s[i + 1] == '!' || s[i + 1] >= 0x80)) {
+			feedparse_keep(out, s, &done, i);
 			buf_add(out, "&lt;", 4);
-			i++;
+			done = ++i;
 		} else
-			buf_addc(out, s[i++]);
+			i++;
 	}
+	feedparse_keep(out, s, &done, i);
 	return (i);
 }
 
@@ -1887,7 +2015,6 @@ feedparse_xml_new(struct feedparse *fp)
 	fp->xp = xp;
 	XML_SetUserData(xp, fp);
 	XML_SetElementHandler(xp, feedparse_start_cb, feedparse_end_cb);
-	XML_SetCharacterDataHandler(xp, feedparse_text_cb);
 	XML_SetSkippedEntityHandler(xp, feedparse_entity_cb);
 	/* No DTD is ever read, and an undeclared entity is skipped (and so
 	 * reported to feedparse_entity_cb) rather than fatal. */
