@@ -3,8 +3,10 @@
 # configuration it has: the socket still answers, nothing of the broken
 # file is taken (not even its good parts), and a log line says the reload
 # failed, naming the file and line; systemd hears READY=1 with the failure
-# in STATUS.  Once the file is fixed, the next SIGHUP applies it.  (Nothing
-# listens on 127.0.0.1:9, so fetches fail locally.)
+# in STATUS.  Once the file is fixed, the next SIGHUP applies it.  A
+# relative -c path names the same file on SIGHUP after aggd has daemonised
+# (and changed directory).  (Nothing listens on 127.0.0.1:9, so fetches
+# fail locally.)
 
 . "$(dirname "$0")/lib.sh"
 
@@ -120,3 +122,38 @@ wait_for at_least ndgrams $((d + 2)) || fail "no READY=1 after the fix"
 assert_eq "$(tail -n 2 "$T/notify.out" | tr '\n' ' ')" 'RELOADING=1 READY=1 ' \
     "systemd told READY=1 without a failure"
 aggd_stop
+
+# Daemonised (no -f, no NOTIFY_SOCKET) with a relative -c path: aggd moves
+# to / when it forks, and a SIGHUP must still read the file it was given.
+unset NOTIFY_SOCKET
+rel=$(basename "$T").conf
+sed "s|^database = .*|database = $T/rel.db|" "$T/first.conf" >"$T/$rel"
+(cd "$T" && "$BUILD/aggd" -c "$rel" 2>>"$T/aggd.log") ||
+    fail "daemonised aggd exited $?"
+wait_for aggctl status >/dev/null 2>&1 || fail "the daemonised aggd does not answer"
+# Its PID: the process whose command line is ours (our scratch name is in it).
+daemon_pid() {
+	for _p in /proc/[0-9]*; do
+		[ "$(tr '\0' ' ' 2>/dev/null <"$_p/cmdline")" = \
+		    "$BUILD/aggd -c $rel " ] && echo "${_p#/proc/}"
+	done
+}
+pid=$(daemon_pid)
+case $pid in
+''|*[!0-9]*) fail "cannot find the daemonised aggd: '$pid'" ;;
+esac
+track_pid "$pid"
+printf '\n[feed "two"]\nurl = http://127.0.0.1:9/two.xml\n' >>"$T/$rel"
+kill -HUP "$pid" || fail "cannot send SIGHUP to $pid"
+two() {
+	aggctl feeds --json | grep -q two.xml
+}
+WAIT_FOR=5 wait_for two
+todo_eq "$(aggctl feeds --json | jq -r .url | sort | tr '\n' ' ')" \
+    'http://127.0.0.1:9/one.xml http://127.0.0.1:9/two.xml ' \
+    "SIGHUP re-reads a relative -c path after daemonising"
+kill "$pid"
+gone() {
+	! kill -0 "$pid" 2>/dev/null
+}
+wait_for gone || fail "the daemonised aggd did not stop"
