@@ -65,6 +65,7 @@ main(int argc, char **argv)
 	int	ch, rv;
 
 	setlocale(LC_CTYPE, "");
+	opterr = 0;	/* one line of our own, not getopt's and a usage */
 	while ((ch = getopt_long(argc, argv, "+s:h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 's':
@@ -77,14 +78,20 @@ main(int argc, char **argv)
 			printf("aggctl %s\n", AGG_VERSION);
 			return (0);
 		default:
-			usage(stderr);
+			if (optopt == 's')
+				fprintf(stderr, "aggctl: option -s needs a "
+				    "socket path (see aggctl --help)\n");
+			else
+				fprintf(stderr, "aggctl: unknown option '%s' "
+				    "(see aggctl --help)\n", argv[optind - 1]);
 			return (1);
 		}
 	}
 	argc -= optind;
 	argv += optind;
 	if (argc == 0) {
-		usage(stderr);
+		fprintf(stderr, "aggctl: no command given (see aggctl "
+		    "--help)\n");
 		return (1);
 	}
 	for (i = 0; i < nitems(commands); i++) {
@@ -96,6 +103,7 @@ main(int argc, char **argv)
 			return (rv);
 		}
 	}
-	fprintf(stderr, "aggctl: unknown command '%s'\n", argv[0]);
+	fprintf(stderr, "aggctl: unknown command '%s' (see aggctl --help)\n",
+	    argv[0]);
 	return (1);
 }

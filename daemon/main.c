@@ -134,6 +134,7 @@ main(int argc, char **argv)
 	struct aggd	 state;
 	size_t		 i;
 
+	opterr = 0;	/* one line of our own, not getopt's and a usage */
 	while ((ch = getopt_long(argc, argv, "c:fv", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
@@ -155,12 +156,18 @@ main(int argc, char **argv)
 			printf("aggd %s\n", AGG_VERSION);
 			return (0);
 		default:
-			usage(stderr);
+			if (optopt != 0 && ch == '?' && strchr("c", optopt))
+				fprintf(stderr, "aggd: option -%c needs an "
+				    "argument (see aggd --help)\n", optopt);
+			else
+				fprintf(stderr, "aggd: unknown option '%s' "
+				    "(see aggd --help)\n", argv[optind - 1]);
 			return (1);
 		}
 	}
 	if (optind != argc) {
-		usage(stderr);
+		fprintf(stderr, "aggd: unexpected argument '%s' (see aggd "
+		    "--help)\n", argv[optind]);
 		return (1);
 	}
 	log_init("aggd", verbose, 0);
@@ -172,7 +179,7 @@ main(int argc, char **argv)
 	/* A missing file, even one named with -c, means built-in defaults
 	 * (INTERFACE.md); a bad one stops us. */
 	if ((aggd->conf = config_load(path, 0, &cause)) == NULL) {
-		fprintf(stderr, "aggd: %s\n", cause);
+		log_errx("%s", cause);
 		free(cause);
 		free(defpath);
 		return (1);
@@ -259,7 +266,7 @@ main(int argc, char **argv)
 	return (0);
 
 fail:
-	log_warnx("%s", cause);
+	log_errx("%s", cause);
 	free(cause);
 	store_close(aggd->store);
 	server_stop(aggd->server);

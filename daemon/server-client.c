@@ -34,6 +34,7 @@ struct client {
 #define CLIENT_DEAD	0x2	/* closed; freed when refs drop */
 #define CLIENT_CLOSING	0x4	/* close once output is flushed */
 #define CLIENT_BUSY	0x8	/* a request is still being answered */
+#define CLIENT_EOF	0x10	/* the client has shut its writing side */
 	int			 refs;
 	void			(*on_close)(struct client *, void *);
 	void			*on_close_arg;
@@ -202,6 +203,23 @@ server_client_busy(struct client *c)
 	c->flags |= CLIENT_BUSY;
 }
 
+/*
+ * A client that has sent everything (end of file) still gets every reply:
+ * close once nothing is being answered and the output is written.
+ */
+static void
+server_client_maybe_close(struct client *c)
+{
+	if (c->flags & CLIENT_DEAD)
+		return;
+	if (!(c->flags & (CLIENT_EOF | CLIENT_CLOSING)))
+		return;
+	if (c->flags & CLIENT_BUSY)
+		return;
+	if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
+		server_client_close(c);
+}
+
 void
 server_client_done(struct client *c)
 {
@@ -210,6 +228,7 @@ server_client_done(struct client *c)
 	c->flags &= ~CLIENT_BUSY;
 	/* Requests that arrived meanwhile are waiting in the input. */
 	server_client_read_cb(c->bev, c);
+	server_client_maybe_close(c);
 }
 
 static void
@@ -302,13 +321,25 @@ server_client_write_cb(struct bufferevent *bev, void *arg)
 	}
 	if (c->on_drain != NULL && !(c->flags & CLIENT_DEAD))
 		c->on_drain(c, c->on_drain_arg);
+	server_client_maybe_close(c);
 }
 
 static void
-server_client_event_cb(struct bufferevent *bev UNUSED, short what, void *arg)
+server_client_event_cb(struct bufferevent *bev, short what, void *arg)
 {
 	struct client	*c = arg;
 
-	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR))
+	if (what & BEV_EVENT_ERROR) {
 		server_client_close(c);
+		return;
+	}
+	if (what & BEV_EVENT_EOF) {
+		/* Half-closed (socat does this): answer what was asked. */
+		c->flags |= CLIENT_EOF;
+		bufferevent_disable(bev, EV_READ);
+		server_client_ref(c);
+		server_client_read_cb(bev, c);
+		server_client_maybe_close(c);
+		server_client_unref(c);
+	}
 }

@@ -1064,7 +1064,9 @@ store_config_sync(struct store *s, struct config *c)
 		store_bind_text(st, 5, cf->hook);
 		if (store_exec(s, st) != 0)
 			goto fail;
-		if (cf->tags != NULL && store_set_tags(s, id, cf->tags) != 0)
+		/* The file is the authority on its feeds: no tags key, no
+		 * tags. */
+		if (store_set_tags(s, id, cf->tags) != 0)
 			goto fail;
 	}
 	free(gone);

@@ -13,6 +13,7 @@ void	log_setverbose(int verbose);
 int	log_getverbose(void);
 void	log_warn(const char *, ...) PRINTFLIKE(1, 2);
 void	log_warnx(const char *, ...) PRINTFLIKE(1, 2);
+void	log_errx(const char *, ...) PRINTFLIKE(1, 2);	/* start-up errors */
 void	log_info(const char *, ...) PRINTFLIKE(1, 2);
 void	log_debug(const char *, ...) PRINTFLIKE(1, 2);
 void	fatal(const char *, ...) PRINTFLIKE(1, 2) NORETURN;

@@ -76,9 +76,17 @@ proto_check_hello(const json_t *j, const char *self, char **cause)
 	}
 	if (json_integer_value(p) != PROTO_VERSION) {
 		peer = json_string_value(h);
-		xasprintf(cause, "protocol mismatch: %s speaks %d, %s speaks %lld",
-		    self, PROTO_VERSION, peer,
-		    (long long)json_integer_value(p));
+		/* Worded from the client's side either way, since aggctl
+		 * prints aggd's refusal as it is. */
+		if (strcmp(self, "aggd") == 0)
+			xasprintf(cause, "protocol mismatch: %s speaks %lld, "
+			    "%s speaks %d", peer,
+			    (long long)json_integer_value(p), self,
+			    PROTO_VERSION);
+		else
+			xasprintf(cause, "protocol mismatch: %s speaks %d, "
+			    "%s speaks %lld", self, PROTO_VERSION, peer,
+			    (long long)json_integer_value(p));
 		return (-1);
 	}
 	return (0);

@@ -98,7 +98,7 @@ units_parse_size(const char *s, int64_t *out, char **cause)
 		p++;
 	while (isspace((unsigned char)*p))
 		p++;
-	if (*p != '\0')
+	if (*p != '\0' || n > INT64_MAX / mul)
 		goto bad;
 	*out = n * mul;
 	return (0);

@@ -91,9 +91,8 @@ wait_for three_titled || fail "feed three's title did not change on SIGHUP"
 three=$(feed_json http://127.0.0.1:9/three.xml)
 assert_eq "$(echo "$three" | jq .interval)" 1800 \
     "feed three: interval back to the default"
-# Known bug: store_config_sync() only rewrites tags when the section has a
-# tags key, so tags removed from the file stay on the feed.
-todo_eq "$(echo "$three" | jq -c .tags)" '[]' \
+# Tags removed from the file are removed from the feed.
+assert_eq "$(echo "$three" | jq -c .tags)" '[]' \
     "feed three: tags removed from the file are removed"
 
 # A bad file on SIGHUP is refused and the running configuration kept.

@@ -563,10 +563,8 @@ test_config_sync(void **state)
 	assert_int_equal(f->interval, -1);
 	store_feed_free(f);
 	t = tags_of(fx->s, a);
-	/* Known bug: store_config_sync() only rewrites the tags when the
-	 * section has a tags key, so removed tags stay. */
-	known_bug(strcmp(t, "[]") == 0, "store_config_sync keeps tags "
-	    "removed from a [feed] section: %s\n", t);
+	/* The file is the authority: tags gone from it go. */
+	assert_string_equal(t, "[]");
 	free(t);
 
 	/* An empty configuration unnames every feed and deletes none. */
