@@ -3,7 +3,8 @@
 # stderr (decimal st_dev and st_ino, as systemd sets it), every line starts
 # with its sd-daemon priority, <6> info, <4> warning, <7> debug, and
 # carries no "aggd: " prefix.  Without JOURNAL_STREAM, or when it names
-# another file, lines start with "aggd: ".
+# another file, lines start with "aggd: ".  A start-up error is at an
+# error priority too.
 
 . "$(dirname "$0")/lib.sh"
 
@@ -71,8 +72,8 @@ all_lines "$T/aggd.log" '^aggd: ' ||
 ok "unreadable JOURNAL_STREAM: 'aggd: ' prefix"
 
 # A start-up failure (a bad configuration file) under the journal is an
-# error line too: it should carry an error priority (<3>, or <2> as fatal
-# gives) rather than the journal's default (info) for unprefixed lines.
+# error line too: it carries an error priority (<3>, or <2> as fatal
+# gives), not the journal's default (info) for unprefixed lines.
 : >"$T/start.log"
 JOURNAL_STREAM=$(stat -c '%d:%i' "$T/start.log")
 export JOURNAL_STREAM
@@ -86,4 +87,4 @@ pfx=$(sed -n '1s/^\(<[0-7]>\|aggd: \).*/\1/p' "$T/start.log")
 case $pfx in
 '<2>'|'<3>')	pfx=error ;;
 esac
-todo_eq "$pfx" error "start-up error under the journal has an error priority"
+assert_eq "$pfx" error "start-up error under the journal has an error priority"
