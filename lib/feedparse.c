@@ -98,6 +98,54 @@ enum feedparse_role {
 	ROLE_CAPTURE,	/* text being read */
 };
 
+/* The element names the handlers test, found once per start tag; matched
+ * without regard to case, as feeds spell them every way. */
+enum feedparse_elem {
+	E_OTHER,
+	E_AUTHOR,
+	E_BODY,
+	E_CATEGORY,
+	E_CHANNEL,
+	E_CONTENT,
+	E_CONTRIBUTOR,
+	E_CREATOR,
+	E_DATE,
+	E_DESCRIPTION,
+	E_DIV,
+	E_EMAIL,
+	E_ENCLOSURE,
+	E_ENCODED,
+	E_ENTRY,
+	E_FEED,
+	E_FULLITEM,
+	E_GROUP,
+	E_GUID,
+	E_ID,
+	E_IDENTIFIER,
+	E_ISSUED,
+	E_ITEM,
+	E_LANGUAGE,
+	E_LASTBUILDDATE,
+	E_LINK,
+	E_MANAGINGEDITOR,
+	E_MODIFIED,
+	E_NAME,
+	E_PUBDATE,
+	E_PUBLISHED,
+	E_RDF,
+	E_RSS,
+	E_SOURCE,
+	E_SUBJECT,
+	E_SUBTITLE,
+	E_SUMMARY,
+	E_TAGLINE,
+	E_TITLE,
+	E_TTL,
+	E_UPDATED,
+	E_UPDATEFREQUENCY,
+	E_UPDATEPERIOD,
+};
+
 enum feedparse_field {
 	F_TITLE,
 	F_LINK,
@@ -255,6 +303,56 @@ static const struct {
 	{ "rdf", NS_RDF },
 	{ "sy", NS_SY },
 	{ "xml", NS_XML },
+};
+
+/* Indexed by enum feedparse_elem, in lower case. */
+static const struct {
+	const char		*name;
+	size_t			 len;
+} feedparse_elems[] = {
+	{ NULL, 0 },
+	{ "author", 6 },
+	{ "body", 4 },
+	{ "category", 8 },
+	{ "channel", 7 },
+	{ "content", 7 },
+	{ "contributor", 11 },
+	{ "creator", 7 },
+	{ "date", 4 },
+	{ "description", 11 },
+	{ "div", 3 },
+	{ "email", 5 },
+	{ "enclosure", 9 },
+	{ "encoded", 7 },
+	{ "entry", 5 },
+	{ "feed", 4 },
+	{ "fullitem", 8 },
+	{ "group", 5 },
+	{ "guid", 4 },
+	{ "id", 2 },
+	{ "identifier", 10 },
+	{ "issued", 6 },
+	{ "item", 4 },
+	{ "language", 8 },
+	{ "lastbuilddate", 13 },
+	{ "link", 4 },
+	{ "managingeditor", 14 },
+	{ "modified", 8 },
+	{ "name", 4 },
+	{ "pubdate", 7 },
+	{ "published", 9 },
+	{ "rdf", 3 },
+	{ "rss", 3 },
+	{ "source", 6 },
+	{ "subject", 7 },
+	{ "subtitle", 8 },
+	{ "summary", 7 },
+	{ "tagline", 7 },
+	{ "title", 5 },
+	{ "ttl", 3 },
+	{ "updated", 7 },
+	{ "updatefrequency", 15 },
+	{ "updateperiod", 12 },
 };
 
 static void	feedparse_special_init(void);
@@ -1007,6 +1105,24 @@ feedparse_capture_done(struct feedparse *fp)
 
 /* --- Elements -------------------------------------------------------------- */
 
+/* The element id of the local name LOCAL.  The first letter (as
+ * strcasecmp folds it) and the length rule out most names before any
+ * comparison. */
+static enum feedparse_elem
+feedparse_elem_of(const char *local)
+{
+	size_t	n = strlen(local), i;
+	int	c = tolower((unsigned char)local[0]);
+
+	for (i = 1; i < nitems(feedparse_elems); i++) {
+		if (feedparse_elems[i].len == n &&
+		    feedparse_elems[i].name[0] == c &&
+		    strcasecmp(local, feedparse_elems[i].name) == 0)
+			return ((enum feedparse_elem)i);
+	}
+	return (E_OTHER);
+}
+
 /* Whether NS is the feed's own vocabulary. */
 static int
 feedparse_core(struct feedparse *fp, enum feedparse_ns ns)
@@ -1042,7 +1158,7 @@ feedparse_rebind(struct feedparse *fp, const char *name)
 
 static void
 feedparse_root(struct feedparse *fp, const char *name, enum feedparse_ns ns,
-    const char *local, const char **attrs)
+    enum feedparse_elem el, const char **attrs)
 {
 	const char	*v, *lang;
 
@@ -1050,25 +1166,25 @@ feedparse_root(struct feedparse *fp, const char *name, enum feedparse_ns ns,
 	lang = feedparse_attr(attrs, "xml:lang");
 	/* <rss> or <feed> in a namespace of its own (Userland's RSS
 	 * namespaces, drafts of Atom): read that namespace as the null one. */
-	if (ns == NS_OTHER && (strcasecmp(local, "rss") == 0 ||
-	    strcasecmp(local, "feed") == 0)) {
+	if (ns == NS_OTHER && (el == E_RSS ||
+	    el == E_FEED)) {
 		feedparse_rebind(fp, name);
 		ns = NS_NONE;
 	}
-	if (strcasecmp(local, "rss") == 0 && (ns == NS_NONE || ns == NS_OTHER)) {
+	if (el == E_RSS && (ns == NS_NONE || ns == NS_OTHER)) {
 		v = feedparse_attr(attrs, "version");
 		if (v != NULL && strncmp(v, "0.9", 3) == 0)
 			fp->format = "rss0.9";
 		else
 			fp->format = "rss2.0";
 		fp->stack[fp->depth - 1].role = ROLE_DOC;
-	} else if (strcasecmp(local, "RDF") == 0 && (ns == NS_RDF ||
+	} else if (el == E_RDF && (ns == NS_RDF ||
 	    ns == NS_NONE || ns == NS_OTHER)) {
 		/* RSS 1.0 or 0.90: told apart by the default namespace. */
 		fp->format = feedparse_ns_lookup(fp, "", 0) == NS_RSS090 ?
 		    "rss0.9" : "rss1.0";
 		fp->stack[fp->depth - 1].role = ROLE_DOC;
-	} else if (strcasecmp(local, "feed") == 0 && (ns == NS_ATOM10 ||
+	} else if (el == E_FEED && (ns == NS_ATOM10 ||
 	    ns == NS_ATOM03 || ns == NS_NONE)) {
 		v = feedparse_attr(attrs, "version");
 		if (ns == NS_ATOM03 || (ns == NS_NONE && v != NULL &&
@@ -1081,7 +1197,7 @@ feedparse_root(struct feedparse *fp, const char *name, enum feedparse_ns ns,
 		if (lang != NULL)
 			feedparse_store(fp, F_LANGUAGE, T_FEED, 1, NULL,
 			    feedparse_trim(xstrdup(lang)));
-	} else if (strcasecmp(local, "channel") == 0) {
+	} else if (el == E_CHANNEL) {
 		/* Userland's early <channel> root. */
 		fp->format = "rss0.9";
 		fp->stack[fp->depth - 1].role = ROLE_FEED;
@@ -1201,7 +1317,8 @@ feedparse_atom_link(struct feedparse *fp, enum feedparse_target target,
 /* A child of <channel>/<feed> (T_FEED) or <item>/<entry> (T_ITEM). */
 static void
 feedparse_field_start(struct feedparse *fp, enum feedparse_target t,
-    enum feedparse_ns ns, const char *local, const char **attrs)
+    enum feedparse_ns ns, enum feedparse_elem el, const char *local,
+    const char **attrs)
 {
 	struct feedparse_frame	*f = &fp->stack[fp->depth - 1];
 	enum feedparse_mode	 mode;
@@ -1210,73 +1327,72 @@ feedparse_field_start(struct feedparse *fp, enum feedparse_target t,
 	int			 drop;
 	const char		*v;
 
-	if (core && t == T_FEED && (strcasecmp(local, "item") == 0 ||
-	    strcasecmp(local, "entry") == 0)) {
+	if (core && t == T_FEED && (el == E_ITEM ||
+	    el == E_ENTRY)) {
 		feedparse_item_start(fp, attrs);
 		return;
 	}
-	if (atom && (strcasecmp(local, "author") == 0 ||
-	    (t == T_FEED && fp->is_atom && strcasecmp(local, "contributor") ==
-	    0 && 0))) {
+	if (atom && (el == E_AUTHOR ||
+	    (t == T_FEED && fp->is_atom && el == E_CONTRIBUTOR && 0))) {
 		f->role = ROLE_AUTHOR;
 		fp->person_target = t;
 		return;
 	}
-	if (atom && t == T_ITEM && strcasecmp(local, "source") == 0) {
+	if (atom && t == T_ITEM && el == E_SOURCE) {
 		f->role = ROLE_SOURCE;
 		return;
 	}
-	if (atom && strcasecmp(local, "link") == 0) {
+	if (atom && el == E_LINK) {
 		feedparse_atom_link(fp, t, attrs);
 		return;
 	}
 	if (core) {
-		if (strcasecmp(local, "title") == 0) {
+		if (el == E_TITLE) {
 			mode = fp->is_atom ? feedparse_atom_mode(attrs, &drop) :
 			    MODE_TEXT;
 			feedparse_capture(fp, F_TITLE, t, 10, mode);
 			fp->cap_drop_div = fp->is_atom && drop &&
 			    strcmp(fp->format, "atom1.0") == 0;
-		} else if (strcasecmp(local, "link") == 0)
+		} else if (el == E_LINK)
 			feedparse_capture(fp, F_LINK, t, 10, MODE_TEXT);
-		else if (strcasecmp(local, "description") == 0 ||
+		else if (el == E_DESCRIPTION ||
 		    (!fp->is_atom && t == T_ITEM &&
-		    strcasecmp(local, "summary") == 0))
+		    el == E_SUMMARY))
 			feedparse_capture(fp, F_SUMMARY_OR_CONTENT, t, 10,
 			    MODE_TEXT);
-		else if (fp->is_atom && (strcasecmp(local, "summary") == 0 ||
-		    strcasecmp(local, "subtitle") == 0 ||
-		    strcasecmp(local, "tagline") == 0 ||
-		    strcasecmp(local, "content") == 0)) {
+		else if (fp->is_atom && (el == E_SUMMARY ||
+		    el == E_SUBTITLE ||
+		    el == E_TAGLINE ||
+		    el == E_CONTENT)) {
 			mode = feedparse_atom_mode(attrs, &drop);
 			feedparse_capture(fp, local[0] == 'c' ? F_CONTENT :
 			    F_SUMMARY, t, 10, mode);
 			/* Atom 0.3's inline XML keeps its <div>. */
 			fp->cap_drop_div = drop &&
 			    strcmp(fp->format, "atom1.0") == 0;
-		} else if (strcasecmp(local, "guid") == 0 ||
-		    (fp->is_atom && strcasecmp(local, "id") == 0)) {
+		} else if (el == E_GUID ||
+		    (fp->is_atom && el == E_ID)) {
 			v = feedparse_attr(attrs, "isPermaLink");
 			if (v != NULL && strcasecmp(v, "true") != 0)
 				fp->guid_permalink = 0;
 			feedparse_capture(fp, F_GUID, t, 10, MODE_TEXT);
-		} else if (strcasecmp(local, "author") == 0)
+		} else if (el == E_AUTHOR)
 			feedparse_capture(fp, F_AUTHOR, t, t == T_ITEM ? 5 : 7,
 			    MODE_TEXT);
-		else if (strcasecmp(local, "managingEditor") == 0)
+		else if (el == E_MANAGINGEDITOR)
 			feedparse_capture(fp, F_AUTHOR, t, 8, MODE_TEXT);
-		else if (strcasecmp(local, "pubDate") == 0)
+		else if (el == E_PUBDATE)
 			feedparse_capture(fp, F_PUBLISHED, t,
 			    t == T_ITEM ? 10 : 8, MODE_TEXT);
-		else if (strcasecmp(local, "lastBuildDate") == 0)
+		else if (el == E_LASTBUILDDATE)
 			feedparse_capture(fp, F_UPDATED, t, 10, MODE_TEXT);
-		else if (fp->is_atom && (strcasecmp(local, "published") == 0 ||
-		    strcasecmp(local, "issued") == 0))
+		else if (fp->is_atom && (el == E_PUBLISHED ||
+		    el == E_ISSUED))
 			feedparse_capture(fp, F_PUBLISHED, t, 10, MODE_TEXT);
-		else if (fp->is_atom && (strcasecmp(local, "updated") == 0 ||
-		    strcasecmp(local, "modified") == 0))
+		else if (fp->is_atom && (el == E_UPDATED ||
+		    el == E_MODIFIED))
 			feedparse_capture(fp, F_UPDATED, t, 10, MODE_TEXT);
-		else if (strcasecmp(local, "category") == 0) {
+		else if (el == E_CATEGORY) {
 			if (fp->is_atom) {
 				v = feedparse_attr(attrs, "term");
 				if (v != NULL)
@@ -1285,75 +1401,75 @@ feedparse_field_start(struct feedparse *fp, enum feedparse_target t,
 			} else
 				feedparse_capture(fp, F_CATEGORY, t, 10,
 				    MODE_TEXT);
-		} else if (strcasecmp(local, "enclosure") == 0 && t == T_ITEM)
+		} else if (el == E_ENCLOSURE && t == T_ITEM)
 			feedparse_add_enclosure(fp, f->base,
 			    feedparse_attr(attrs, "url"),
 			    feedparse_attr(attrs, "type"),
 			    feedparse_attr(attrs, "length"));
-		else if (strcasecmp(local, "language") == 0)
+		else if (el == E_LANGUAGE)
 			feedparse_capture(fp, F_LANGUAGE, t, 10, MODE_TEXT);
-		else if (strcasecmp(local, "ttl") == 0)
+		else if (el == E_TTL)
 			feedparse_capture(fp, F_TTL, t, 10, MODE_TEXT);
-		else if (!fp->is_atom && strcasecmp(local, "fullitem") == 0)
+		else if (!fp->is_atom && el == E_FULLITEM)
 			feedparse_capture(fp, F_CONTENT, t, 9, MODE_TEXT);
 		return;
 	}
 	switch (ns) {
 	case NS_CONTENT:
-		if (strcasecmp(local, "encoded") == 0)
+		if (el == E_ENCODED)
 			feedparse_capture(fp, F_CONTENT, t, 10, MODE_TEXT);
 		break;
 	case NS_DC:
 	case NS_DCTERMS:
-		if (strcasecmp(local, "creator") == 0 ||
-		    (ns == NS_DC && strcasecmp(local, "author") == 0))
+		if (el == E_CREATOR ||
+		    (ns == NS_DC && el == E_AUTHOR))
 			feedparse_capture(fp, F_AUTHOR, t, 9, MODE_TEXT);
-		else if (strcasecmp(local, "date") == 0)
+		else if (el == E_DATE)
 			feedparse_capture(fp, F_PUBLISHED, t, 7, MODE_TEXT);
-		else if (strcasecmp(local, "issued") == 0 && t == T_ITEM)
+		else if (el == E_ISSUED && t == T_ITEM)
 			feedparse_capture(fp, F_PUBLISHED, t, 6, MODE_TEXT);
-		else if (strcasecmp(local, "modified") == 0)
+		else if (el == E_MODIFIED)
 			feedparse_capture(fp, F_UPDATED, t, 7, MODE_TEXT);
-		else if (strcasecmp(local, "subject") == 0)
+		else if (el == E_SUBJECT)
 			feedparse_capture(fp, F_CATEGORY, t, 10, MODE_TEXT);
-		else if (strcasecmp(local, "title") == 0)
+		else if (el == E_TITLE)
 			feedparse_capture(fp, F_TITLE, t, 5, MODE_TEXT);
-		else if (strcasecmp(local, "description") == 0)
+		else if (el == E_DESCRIPTION)
 			feedparse_capture(fp, F_SUMMARY, t, 5, MODE_TEXT);
-		else if (strcasecmp(local, "language") == 0)
+		else if (el == E_LANGUAGE)
 			feedparse_capture(fp, F_LANGUAGE, t, 9, MODE_TEXT);
-		else if (strcasecmp(local, "identifier") == 0 && t == T_ITEM)
+		else if (el == E_IDENTIFIER && t == T_ITEM)
 			feedparse_capture(fp, F_GUID, t, 4, MODE_TEXT);
 		break;
 	case NS_ATOM10:
 	case NS_ATOM03:
 		/* Atom elements inside RSS. */
-		if (strcasecmp(local, "updated") == 0)
+		if (el == E_UPDATED)
 			feedparse_capture(fp, F_UPDATED, t, 9, MODE_TEXT);
-		else if (strcasecmp(local, "published") == 0)
+		else if (el == E_PUBLISHED)
 			feedparse_capture(fp, F_PUBLISHED, t, 9, MODE_TEXT);
-		else if (strcasecmp(local, "summary") == 0 ||
-		    strcasecmp(local, "subtitle") == 0)
+		else if (el == E_SUMMARY ||
+		    el == E_SUBTITLE)
 			feedparse_capture(fp, F_SUMMARY, t, 9,
 			    feedparse_atom_mode(attrs, &drop));
-		else if (strcasecmp(local, "content") == 0)
+		else if (el == E_CONTENT)
 			feedparse_capture(fp, F_CONTENT, t, 9,
 			    feedparse_atom_mode(attrs, &drop));
-		else if (strcasecmp(local, "id") == 0)
+		else if (el == E_ID)
 			feedparse_capture(fp, F_GUID, t, 9, MODE_TEXT);
-		else if (strcasecmp(local, "title") == 0)
+		else if (el == E_TITLE)
 			feedparse_capture(fp, F_TITLE, t, 9,
 			    feedparse_atom_mode(attrs, &drop));
 		break;
 	case NS_ITUNES:
-		if (strcasecmp(local, "author") == 0)
+		if (el == E_AUTHOR)
 			feedparse_capture(fp, F_AUTHOR, t, 4, MODE_TEXT);
-		else if (strcasecmp(local, "summary") == 0)
+		else if (el == E_SUMMARY)
 			feedparse_capture(fp, F_SUMMARY, t,
 			    t == T_ITEM ? 4 : 2, MODE_TEXT);
-		else if (strcasecmp(local, "subtitle") == 0 && t == T_FEED)
+		else if (el == E_SUBTITLE && t == T_FEED)
 			feedparse_capture(fp, F_SUMMARY, t, 3, MODE_TEXT);
-		else if (strcasecmp(local, "category") == 0 && t == T_ITEM) {
+		else if (el == E_CATEGORY && t == T_ITEM) {
 			v = feedparse_attr(attrs, "text");
 			if (v != NULL)
 				feedparse_store(fp, F_CATEGORY, t, 10, NULL,
@@ -1364,28 +1480,28 @@ feedparse_field_start(struct feedparse *fp, enum feedparse_target t,
 	case NS_MEDIA:
 		if (t != T_ITEM)
 			break;
-		if (strcasecmp(local, "group") == 0)
+		if (el == E_GROUP)
 			f->role = ROLE_MGROUP;
-		else if (strcasecmp(local, "content") == 0)
+		else if (el == E_CONTENT)
 			feedparse_add_enclosure(fp, f->base,
 			    feedparse_attr(attrs, "url"),
 			    feedparse_attr(attrs, "type"),
 			    feedparse_attr(attrs, "fileSize"));
-		else if (strcasecmp(local, "title") == 0)
+		else if (el == E_TITLE)
 			feedparse_capture(fp, F_TITLE, t, 2, MODE_TEXT);
-		else if (strcasecmp(local, "description") == 0)
+		else if (el == E_DESCRIPTION)
 			feedparse_capture(fp, F_SUMMARY, t, 3, MODE_TEXT);
-		else if (strcasecmp(local, "category") == 0)
+		else if (el == E_CATEGORY)
 			feedparse_capture(fp, F_CATEGORY, t, 10, MODE_TEXT);
 		break;
 	case NS_SY:
-		if (t == T_FEED && strcasecmp(local, "updatePeriod") == 0)
+		if (t == T_FEED && el == E_UPDATEPERIOD)
 			feedparse_capture(fp, F_SY_PERIOD, t, 10, MODE_TEXT);
-		else if (t == T_FEED && strcasecmp(local, "updateFrequency") == 0)
+		else if (t == T_FEED && el == E_UPDATEFREQUENCY)
 			feedparse_capture(fp, F_SY_FREQ, t, 10, MODE_TEXT);
 		break;
 	case NS_XHTML:
-		if (strcasecmp(local, "body") == 0 && t == T_ITEM)
+		if (el == E_BODY && t == T_ITEM)
 			feedparse_capture(fp, F_CONTENT, t, 9, MODE_XHTML);
 		break;
 	default:
@@ -1400,6 +1516,7 @@ feedparse_start_cb(void *arg, const XML_Char *name, const XML_Char **attrs)
 	struct feedparse_frame	*f, *parent;
 	enum feedparse_ns	 ns;
 	enum feedparse_role	 prole;
+	enum feedparse_elem	 el;
 	const char		*local, *v, **a;
 
 	if (fp->failed)
@@ -1441,41 +1558,42 @@ feedparse_start_cb(void *arg, const XML_Char *name, const XML_Char **attrs)
 		return;
 	}
 	prole = parent != NULL ? parent->role : ROLE_IGNORE;
+	el = feedparse_elem_of(local);
 	if (parent == NULL) {
-		feedparse_root(fp, name, ns, local, attrs);
+		feedparse_root(fp, name, ns, el, attrs);
 		return;
 	}
 	switch (prole) {
 	case ROLE_DOC:
 		if (!feedparse_core(fp, ns))
 			break;
-		if (strcasecmp(local, "channel") == 0)
+		if (el == E_CHANNEL)
 			f->role = ROLE_FEED;
-		else if (strcasecmp(local, "item") == 0)
+		else if (el == E_ITEM)
 			feedparse_item_start(fp, attrs);
 		break;
 	case ROLE_FEED:
-		feedparse_field_start(fp, T_FEED, ns, local, attrs);
+		feedparse_field_start(fp, T_FEED, ns, el, local, attrs);
 		break;
 	case ROLE_ITEM:
-		feedparse_field_start(fp, T_ITEM, ns, local, attrs);
+		feedparse_field_start(fp, T_ITEM, ns, el, local, attrs);
 		break;
 	case ROLE_AUTHOR:
-		if (strcasecmp(local, "name") == 0)
+		if (el == E_NAME)
 			feedparse_capture(fp, F_NAME, T_PERSON, 10, MODE_TEXT);
-		else if (strcasecmp(local, "email") == 0)
+		else if (el == E_EMAIL)
 			feedparse_capture(fp, F_EMAIL, T_PERSON, 10,
 			    MODE_TEXT);
 		break;
 	case ROLE_SOURCE:
 		if (feedparse_is_atom_ns(fp, ns) &&
-		    strcasecmp(local, "author") == 0) {
+		    el == E_AUTHOR) {
 			f->role = ROLE_AUTHOR;
 			fp->person_target = T_PERSON;
 		}
 		break;
 	case ROLE_ICAT:
-		if (ns == NS_ITUNES && strcasecmp(local, "category") == 0) {
+		if (ns == NS_ITUNES && el == E_CATEGORY) {
 			v = feedparse_attr(attrs, "text");
 			if (v != NULL)
 				feedparse_store(fp, F_CATEGORY, T_ITEM, 10,
@@ -1486,14 +1604,14 @@ feedparse_start_cb(void *arg, const XML_Char *name, const XML_Char **attrs)
 	case ROLE_MGROUP:
 		if (ns != NS_MEDIA)
 			break;
-		if (strcasecmp(local, "content") == 0)
+		if (el == E_CONTENT)
 			feedparse_add_enclosure(fp, f->base,
 			    feedparse_attr(attrs, "url"),
 			    feedparse_attr(attrs, "type"),
 			    feedparse_attr(attrs, "fileSize"));
-		else if (strcasecmp(local, "title") == 0)
+		else if (el == E_TITLE)
 			feedparse_capture(fp, F_TITLE, T_ITEM, 2, MODE_TEXT);
-		else if (strcasecmp(local, "description") == 0)
+		else if (el == E_DESCRIPTION)
 			feedparse_capture(fp, F_SUMMARY, T_ITEM, 3, MODE_TEXT);
 		break;
 	default:
