@@ -204,8 +204,9 @@ timefmt_iso8601(const char *s)
 	return (timefmt_make(y, mo, d, h, mi, sec, off));
 }
 
+/* A month name, as the word LW (already in lower case, N letters). */
 static int
-timefmt_month(const char *w, size_t n)
+timefmt_month(const char *lw, size_t n)
 {
 	static const char *full[] = {
 		"january", "february", "march", "april", "may", "june",
@@ -215,17 +216,17 @@ timefmt_month(const char *w, size_t n)
 	size_t	i;
 
 	for (i = 0; i < 12; i++) {
-		if ((n == 3 && strncasecmp(w, timefmt_months[i], 3) == 0) ||
-		    (n == strlen(full[i]) && strncasecmp(w, full[i], n) == 0))
+		if ((n == 3 && memcmp(lw, timefmt_months[i], 3) == 0) ||
+		    strcmp(lw, full[i]) == 0)
 			return ((int)i + 1);
 	}
-	if (n == 4 && strncasecmp(w, "sept", 4) == 0)
+	if (strcmp(lw, "sept") == 0)
 		return (9);
 	return (0);
 }
 
 static int
-timefmt_weekday(const char *w, size_t n)
+timefmt_weekday(const char *lw, size_t n)
 {
 	static const char *full[] = {
 		"monday", "tuesday", "wednesday", "thursday", "friday",
@@ -234,34 +235,33 @@ timefmt_weekday(const char *w, size_t n)
 	size_t	i;
 
 	for (i = 0; i < 7; i++) {
-		if ((n == 3 && strncasecmp(w, timefmt_days[i], 3) == 0) ||
-		    (n == strlen(full[i]) && strncasecmp(w, full[i], n) == 0))
+		if ((n == 3 && memcmp(lw, timefmt_days[i], 3) == 0) ||
+		    strcmp(lw, full[i]) == 0)
 			return (1);
 	}
-	if ((n == 4 && (strncasecmp(w, "tues", 4) == 0 ||
-	    strncasecmp(w, "thur", 4) == 0)) || (n == 5 &&
-	    strncasecmp(w, "thurs", 5) == 0))
+	if (strcmp(lw, "tues") == 0 || strcmp(lw, "thur") == 0 ||
+	    strcmp(lw, "thurs") == 0)
 		return (1);
 	return (0);
 }
 
-/* A zone name or military letter; minutes east in *OFF. */
+/* A zone name or military letter, as the word LW (in lower case, N
+ * letters); minutes east in *OFF. */
 static int
-timefmt_zone(const char *w, size_t n, int *off)
+timefmt_zone(const char *lw, size_t n, int *off)
 {
 	size_t	i;
 	int	c;
 
 	for (i = 0; i < nitems(timefmt_zones); i++) {
-		if (strlen(timefmt_zones[i].name) == n &&
-		    strncasecmp(w, timefmt_zones[i].name, n) == 0) {
+		if (strcmp(lw, timefmt_zones[i].name) == 0) {
 			*off = timefmt_zones[i].minutes;
 			return (0);
 		}
 	}
 	if (n == 1) {
 		/* RFC 822's military zones, with its signs. */
-		c = tolower((unsigned char)w[0]);
+		c = (unsigned char)lw[0];
 		if (c >= 'a' && c <= 'i')
 			*off = -60 * (c - 'a' + 1);
 		else if (c >= 'k' && c <= 'm')
@@ -284,7 +284,8 @@ static int64_t
 timefmt_rfc822(const char *s)
 {
 	const char	*w, *p;
-	size_t		 n;
+	char		 lw[16];
+	size_t		 n, i;
 	int		 nums[3], nnum = 0, mon = 0, mon_at = -1, y, d;
 	int		 h = 0, mi = 0, sec = 0, off = 0, have_time = 0;
 	int		 have_zone = 0, pm = -1, v;
@@ -304,13 +305,17 @@ timefmt_rfc822(const char *s)
 		}
 		w = s;
 		if (isdigit((unsigned char)*s)) {
-			while (isdigit((unsigned char)*s))
-				s++;
+			/* The value of up to four digits; more are refused
+			 * below. */
+			for (v = 0; isdigit((unsigned char)*s); s++) {
+				if (s - w < 4)
+					v = v * 10 + (*s - '0');
+			}
 			n = s - w;
 			if (*s == ':') {
 				if (have_time || n > 2)
 					return (TIME_NONE);
-				h = atoi(w);
+				h = v;
 				s++;
 				if (timefmt_digits(&s, 2, &mi) == -1)
 					return (TIME_NONE);
@@ -328,7 +333,7 @@ timefmt_rfc822(const char *s)
 			}
 			if (nnum == 3 || n > 4)
 				return (TIME_NONE);
-			nums[nnum++] = atoi(w) + (n == 4 ? 100000 : 0);
+			nums[nnum++] = v + (n == 4 ? 100000 : 0);
 			if (*s == '-' && mon == 0 && isalpha((unsigned char)
 			    s[1]))
 				s++;	/* "05-Sep-2024" */
@@ -347,21 +352,28 @@ timefmt_rfc822(const char *s)
 		while (isalpha((unsigned char)*s))
 			s++;
 		n = s - w;
+		/* Names are matched in lower case, folded once here; no
+		 * name is as long as the buffer. */
+		if (n >= sizeof lw)
+			return (TIME_NONE);
+		for (i = 0; i < n; i++)
+			lw[i] = (char)tolower((unsigned char)w[i]);
+		lw[n] = '\0';
 		if (*s == '-' && isdigit((unsigned char)s[1]) && mon == 0 &&
-		    (v = timefmt_month(w, n)) != 0) {
+		    (v = timefmt_month(lw, n)) != 0) {
 			s++;	/* "Sep-2024" */
 			mon = v;
 			mon_at = nnum;
-		} else if (mon == 0 && (v = timefmt_month(w, n)) != 0) {
+		} else if (mon == 0 && (v = timefmt_month(lw, n)) != 0) {
 			mon = v;
 			mon_at = nnum;
-		} else if (timefmt_weekday(w, n))
+		} else if (timefmt_weekday(lw, n))
 			;
-		else if (n == 2 && strncasecmp(w, "am", 2) == 0)
+		else if (strcmp(lw, "am") == 0)
 			pm = 0;
-		else if (n == 2 && strncasecmp(w, "pm", 2) == 0)
+		else if (strcmp(lw, "pm") == 0)
 			pm = 1;
-		else if (!have_zone && timefmt_zone(w, n, &off) == 0) {
+		else if (!have_zone && timefmt_zone(lw, n, &off) == 0) {
 			have_zone = 1;
 			/* "GMT+0200": the offset is from UTC anyway. */
 			if ((*s == '+' || *s == '-') &&
