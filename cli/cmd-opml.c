@@ -10,6 +10,7 @@
 #include "aggctl.h"
 #include "buf.h"
 #include "opml.h"
+#include "xmalloc.h"
 
 static void
 cmd_import_feed(const struct opml_feed *f, void *arg)
@@ -21,7 +22,10 @@ cmd_import_feed(const struct opml_feed *f, void *arg)
 	for (i = 0; i < f->ntags; i++)
 		json_array_append_new(tags, json_string(f->tags[i]));
 	o = json_pack("{s:s, s:o}", "url", f->url, "tags", tags);
-	if (f->title != NULL)
+	/* A title that is only the URL again (readers export that for
+	 * untitled feeds) would hide the feed's own title forever. */
+	if (f->title != NULL && *f->title != '\0' &&
+	    strcmp(f->title, f->url) != 0)
 		json_object_set_new(o, "title", json_string(f->title));
 	json_array_append_new(feeds, o);
 }
@@ -73,8 +77,9 @@ cmd_import(int argc, char **argv)
 int
 cmd_export(int argc, char **argv UNUSED)
 {
-	json_t		*j, *f;
-	const char	*type;
+	json_t		*j, *f, *tv;
+	const char	*type, **tags;
+	size_t		 ntags, k;
 
 	if (argc != 1)
 		die("usage: aggctl export");
@@ -88,10 +93,16 @@ cmd_export(int argc, char **argv UNUSED)
 			break;
 		}
 		f = json_object_get(j, "data");
+		tv = json_object_get(f, "tags");
+		ntags = json_array_size(tv);
+		tags = xreallocarray(NULL, ntags + 1, sizeof *tags);
+		for (k = 0; k < ntags; k++)
+			tags[k] = json_string_value(json_array_get(tv, k));
 		opml_write_feed(stdout,
 		    json_string_value(json_object_get(f, "url")),
 		    json_string_value(json_object_get(f, "title")),
-		    json_string_value(json_object_get(f, "link")));
+		    json_string_value(json_object_get(f, "link")), tags, ntags);
+		free(tags);
 		json_decref(j);
 	}
 	opml_write_tail(stdout);

@@ -366,6 +366,18 @@ config_unquote(char *v)
 	return (v);
 }
 
+static void
+config_absolutise(char **path)
+{
+	char	*abs;
+
+	if (*path == NULL || (*path)[0] == '/')
+		return;
+	abs = paths_absolute(*path);
+	free(*path);
+	*path = abs;
+}
+
 struct config *
 config_load(const char *path, int explicit, char **cause)
 {
@@ -442,6 +454,12 @@ config_load(const char *path, int explicit, char **cause)
 	}
 	free(line);
 	fclose(fp);
+	/* Relative paths mean the directory aggd started in, which it
+	 * leaves when it goes into the background: SIGHUP must still find
+	 * the file, and the socket must still be removed at exit. */
+	config_absolutise(&c->path);
+	config_absolutise(&c->database);
+	config_absolutise(&c->socket);
 	return (c);
 fail:
 	xasprintf(cause, "%s:%d: %s", path, lineno, why);

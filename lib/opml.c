@@ -41,7 +41,8 @@ opml_start(void *arg, const XML_Char *name, const XML_Char **attrs)
 {
 	struct opml_state	*s = arg;
 	struct opml_feed	 f;
-	const char		*url, *text, *tags[OPML_MAX_DEPTH];
+	const char		*url, *text, *tags[OPML_MAX_DEPTH], *cat;
+	char			*catcopy = NULL, *p, *one, *last;
 	int			 i, n = 0;
 
 	if (strcasecmp(name, "opml") == 0)
@@ -66,6 +67,18 @@ opml_start(void *arg, const XML_Char *name, const XML_Char **attrs)
 	for (i = 0; i < s->depth - 1 && i < OPML_MAX_DEPTH; i++)
 		if (s->folders[i] != NULL)
 			tags[n++] = s->folders[i];
+	/* OPML 2.0's category="/a,/b/c": each last path element is a tag. */
+	if ((cat = opml_attr(attrs, "category")) != NULL) {
+		catcopy = xstrdup(cat);
+		for (p = catcopy; (one = strsep(&p, ",")) != NULL;) {
+			if ((last = strrchr(one, '/')) != NULL)
+				one = last + 1;
+			while (*one == ' ')
+				one++;
+			if (*one != '\0' && n < OPML_MAX_DEPTH)
+				tags[n++] = one;
+		}
+	}
 	memset(&f, 0, sizeof f);
 	f.url = url;
 	f.title = opml_attr(attrs, "title");
@@ -75,6 +88,7 @@ opml_start(void *arg, const XML_Char *name, const XML_Char **attrs)
 	f.ntags = (size_t)n;
 	s->cb(&f, s->arg);
 	s->nfeeds++;
+	free(catcopy);
 }
 
 static void XMLCALL
@@ -158,17 +172,25 @@ opml_write_head(FILE *fp, const char *title)
 
 void
 opml_write_feed(FILE *fp, const char *url, const char *title,
-    const char *site)
+    const char *site, const char **tags, size_t ntags)
 {
+	size_t	i;
+
 	fputs("    <outline type=\"rss\" text=\"", fp);
 	opml_escape(fp, title != NULL ? title : url);
-	fputs("\" title=\"", fp);
-	opml_escape(fp, title != NULL ? title : url);
+	if (title != NULL) {
+		fputs("\" title=\"", fp);
+		opml_escape(fp, title);
+	}
 	fputs("\" xmlUrl=\"", fp);
 	opml_escape(fp, url);
 	if (site != NULL) {
 		fputs("\" htmlUrl=\"", fp);
 		opml_escape(fp, site);
+	}
+	for (i = 0; i < ntags; i++) {
+		fputs(i == 0 ? "\" category=\"/" : ",/", fp);
+		opml_escape(fp, tags[i]);
 	}
 	fputs("\"/>\n", fp);
 }

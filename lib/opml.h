@@ -24,8 +24,10 @@ int	opml_parse(const char *, size_t, void (*)(const struct opml_feed *,
 
 /* Writing: header, one outline per feed, footer. */
 void	opml_write_head(FILE *, const char *title);
+/* tags: the feed's tags, written as OPML 2.0's category attribute
+ * ("/news,/caucasus") so that an import gives them back. */
 void	opml_write_feed(FILE *, const char *url, const char *title,
-	    const char *site);
+	    const char *site, const char **tags, size_t ntags);
 void	opml_write_tail(FILE *);
 
 #endif

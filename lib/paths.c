@@ -120,3 +120,16 @@ paths_mkdirs(const char *dir, unsigned int mode)
 	free(p);
 	return (rv);
 }
+
+/* path made absolute against the current directory (before a daemon
+ * leaves it for "/"); caller frees. */
+char *
+paths_absolute(const char *path)
+{
+	char	 cwd[4096], *p;
+
+	if (path[0] == '/' || getcwd(cwd, sizeof cwd) == NULL)
+		return (xstrdup(path));
+	xasprintf(&p, "%s/%s", cwd, path);
+	return (p);
+}

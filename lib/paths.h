@@ -13,6 +13,7 @@ char	*paths_config(void);
 char	*paths_database(void);
 char	*paths_socket(void);
 char	*paths_dirname(const char *);
+char	*paths_absolute(const char *);
 /* mkdir -p with the given mode for the directories created. */
 int	 paths_mkdirs(const char *, unsigned int mode);
 
