@@ -148,8 +148,8 @@ kill -HUP "$pid" || fail "cannot send SIGHUP to $pid"
 two() {
 	aggctl feeds --json | grep -q two.xml
 }
-WAIT_FOR=5 wait_for two
-todo_eq "$(aggctl feeds --json | jq -r .url | sort | tr '\n' ' ')" \
+WAIT_FOR=10 wait_for two || fail "SIGHUP did not re-read the relative -c path"
+assert_eq "$(aggctl feeds --json | jq -r .url | sort | tr '\n' ' ')" \
     'http://127.0.0.1:9/one.xml http://127.0.0.1:9/two.xml ' \
     "SIGHUP re-reads a relative -c path after daemonising"
 kill "$pid"
