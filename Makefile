@@ -183,6 +183,9 @@ uninstall:
 clean:
 	rm -rf build
 
+# Keep the objects of chained rules (test and fuzz objects).
+.SECONDARY:
+
 .PHONY: all check unit integration tests asan fuzz fuzz-bins bench run install uninstall clean
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
