@@ -1842,15 +1842,31 @@ feedparse_utf8_kept(const unsigned char *s, int n)
 	    !(s[0] == 0xef && s[1] == 0xbf && s[2] >= 0xbe));
 }
 
-/* Valid UTF-8 that passes unchanged, from I on: where it ends. */
+/* Valid UTF-8 that passes unchanged, from I on: where it ends.  Two and
+ * three-byte sequences that cannot be overlong, surrogates, C1 controls
+ * or U+FFFE/U+FFFF (most of what feeds hold: accents, dashes, quotes,
+ * CJK) are checked here; the rest by charset_utf8_seq. */
 static inline size_t
 feedparse_utf8_run(const unsigned char *s, size_t i, size_t len)
 {
 	int	n;
 
-	while (i < len && s[i] >= 0x80 &&
-	    feedparse_utf8_kept(s + i, n = charset_utf8_seq(s + i, len - i)))
+	while (i < len && s[i] >= 0x80) {
+		if (s[i] >= 0xc3 && s[i] <= 0xdf && i + 1 < len &&
+		    (s[i + 1] & 0xc0) == 0x80) {
+			i += 2;
+			continue;
+		}
+		if (s[i] >= 0xe1 && s[i] <= 0xec && i + 2 < len &&
+		    (s[i + 1] & 0xc0) == 0x80 && (s[i + 2] & 0xc0) == 0x80) {
+			i += 3;
+			continue;
+		}
+		n = charset_utf8_seq(s + i, len - i);
+		if (!feedparse_utf8_kept(s + i, n))
+			break;
 		i += n;
+	}
 	return (i);
 }
 
@@ -1898,7 +1914,7 @@ feedparse_scan(const unsigned char *s, size_t i, size_t end, size_t len,
 	int		mask = text ? 3 : 6;
 	size_t		j, k;
 #ifdef __SSE2__
-	__m128i		v, m, sp, tab, nl, cr, va, vb, vc;
+	__m128i		v, m, t, sp, tab, nl, cr, va, vb, vc, lca, n26, sl;
 	unsigned int	bits;
 
 	sp = _mm_set1_epi8(0x20);
@@ -1908,15 +1924,30 @@ feedparse_scan(const unsigned char *s, size_t i, size_t end, size_t len,
 	va = _mm_set1_epi8((char)a);
 	vb = _mm_set1_epi8((char)b);
 	vc = _mm_set1_epi8((char)c);
-	while (i + 16 <= end) {
+	lca = _mm_set1_epi8((char)('a' - 128));
+	n26 = _mm_set1_epi8(26 - 128);
+	sl = _mm_set1_epi8('/');
+	/* Each block is read with the byte after it, for the tag test. */
+	while (i + 16 <= end && i + 16 < len) {
 		v = _mm_loadu_si128((const __m128i *)(s + i));
 		/* Signed: below 0x20 or above 0x7f. */
 		m = _mm_andnot_si128(_mm_or_si128(_mm_or_si128(
 		    _mm_cmpeq_epi8(v, tab), _mm_cmpeq_epi8(v, nl)),
 		    _mm_cmpeq_epi8(v, cr)), _mm_cmplt_epi8(v, sp));
-		m = _mm_or_si128(m, _mm_or_si128(_mm_cmpeq_epi8(v, va),
-		    _mm_or_si128(_mm_cmpeq_epi8(v, vb),
-		    _mm_cmpeq_epi8(v, vc))));
+		if (text) {
+			/* A '<' before a letter or '/' opens a tag: not a
+			 * stop.  Letters: (b | 0x20) - 'a' below 26, the
+			 * unsigned test made signed by a bias of 128. */
+			t = _mm_loadu_si128((const __m128i *)(s + i + 1));
+			t = _mm_or_si128(_mm_cmplt_epi8(_mm_sub_epi8(
+			    _mm_or_si128(t, sp), lca), n26),
+			    _mm_cmpeq_epi8(t, sl));
+			m = _mm_or_si128(m, _mm_or_si128(_mm_cmpeq_epi8(v, va),
+			    _mm_andnot_si128(t, _mm_cmpeq_epi8(v, vb))));
+		} else
+			m = _mm_or_si128(m, _mm_or_si128(_mm_cmpeq_epi8(v,
+			    va), _mm_or_si128(_mm_cmpeq_epi8(v, vb),
+			    _mm_cmpeq_epi8(v, vc))));
 		bits = (unsigned int)_mm_movemask_epi8(m);
 		k = i + 16;
 		while (bits != 0) {
