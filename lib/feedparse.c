@@ -196,6 +196,7 @@ struct feedparse_frame {
 
 struct feedparse_ns_bind {
 	char			*prefix;
+	size_t			 len;
 	enum feedparse_ns	 ns;
 };
 
@@ -354,6 +355,9 @@ static const struct {
 	{ "updatefrequency", 15 },
 	{ "updateperiod", 12 },
 };
+
+/* The first entry of feedparse_elems for each first letter, 0 for none. */
+static unsigned char feedparse_elem_from[256];
 
 static void	feedparse_special_init(void);
 static void	feedparse_text_cb(void *, const XML_Char *, int);
@@ -545,6 +549,8 @@ feedparse_trim(char *s)
 static char *
 feedparse_trim_copy(const char *s, size_t len)
 {
+	char	*r;
+
 	while (len > 0 && (*s == ' ' || *s == '\t' || *s == '\r' ||
 	    *s == '\n')) {
 		s++;
@@ -553,7 +559,10 @@ feedparse_trim_copy(const char *s, size_t len)
 	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t' ||
 	    s[len - 1] == '\r' || s[len - 1] == '\n'))
 		len--;
-	return (xstrndup(s, len));
+	r = xmalloc(len + 1);
+	memcpy(r, s, len);
+	r[len] = '\0';
+	return (r);
 }
 
 /* A link as the feed gave it, made absolute against BASE; NULL when
@@ -562,9 +571,15 @@ static char *
 feedparse_link(const char *base, const char *ref)
 {
 	char	*tmp, *r;
+	size_t	 n;
 
 	if (ref == NULL)
 		return (NULL);
+	/* Most links need no trimming: no copy for them. */
+	n = strlen(ref);
+	if (n > 0 && strchr(" \t\r\n", ref[0]) == NULL &&
+	    strchr(" \t\r\n", ref[n - 1]) == NULL)
+		return (uri_resolve(base, ref));
 	tmp = feedparse_trim(xstrdup(ref));
 	if (*tmp == '\0' && base == NULL) {
 		free(tmp);
@@ -829,6 +844,7 @@ feedparse_bind(struct feedparse *fp, const char *prefix, const char *uri)
 		fp->ns = xreallocarray(fp->ns, fp->ns_size, sizeof *fp->ns);
 	}
 	fp->ns[fp->nns].prefix = xstrdup(prefix);
+	fp->ns[fp->nns].len = strlen(prefix);
 	fp->ns[fp->nns].ns = feedparse_ns_of_uri(uri);
 	fp->nns++;
 }
@@ -840,8 +856,8 @@ feedparse_ns_lookup(struct feedparse *fp, const char *prefix, size_t len)
 	size_t	i;
 
 	for (i = fp->nns; i > 0; i--) {
-		if (strlen(fp->ns[i - 1].prefix) == len &&
-		    strncmp(fp->ns[i - 1].prefix, prefix, len) == 0)
+		if (fp->ns[i - 1].len == len &&
+		    memcmp(fp->ns[i - 1].prefix, prefix, len) == 0)
 			return (fp->ns[i - 1].ns);
 	}
 	if (len == 0)
@@ -1096,7 +1112,7 @@ feedparse_capture_done(struct feedparse *fp)
 	/* Decoded base64 may hold anything: keep only valid UTF-8. */
 	if (fp->cap_mode == MODE_BASE64 && memchr(fp->text.data, '\0',
 	    fp->text.len) != NULL)
-		fp->text.data[0] = '\0';
+		buf_clear(&fp->text);
 	val = feedparse_trim_copy(fp->text.data, fp->text.len);
 	buf_clear(&fp->text);
 	feedparse_store(fp, fp->cap_field, fp->cap_target, fp->cap_prio,
@@ -1105,19 +1121,21 @@ feedparse_capture_done(struct feedparse *fp)
 
 /* --- Elements -------------------------------------------------------------- */
 
-/* The element id of the local name LOCAL.  The first letter (as
- * strcasecmp folds it) and the length rule out most names before any
- * comparison. */
+/* The element id of the local name LOCAL.  Only the names with its first
+ * letter (as strcasecmp folds it) and its length are compared. */
 static enum feedparse_elem
 feedparse_elem_of(const char *local)
 {
-	size_t	n = strlen(local), i;
+	size_t	n, i;
 	int	c = tolower((unsigned char)local[0]);
 
-	for (i = 1; i < nitems(feedparse_elems); i++) {
+	if ((i = feedparse_elem_from[(unsigned char)c]) == 0)
+		return (E_OTHER);
+	n = strlen(local);
+	for (; i < nitems(feedparse_elems) &&
+	    feedparse_elems[i].name[0] == c; i++) {
 		if (feedparse_elems[i].len == n &&
-		    feedparse_elems[i].name[0] == c &&
-		    strcasecmp(local, feedparse_elems[i].name) == 0)
+		    strcasecmp(local + 1, feedparse_elems[i].name + 1) == 0)
 			return ((enum feedparse_elem)i);
 	}
 	return (E_OTHER);
@@ -1148,8 +1166,8 @@ feedparse_rebind(struct feedparse *fp, const char *name)
 
 	len = (colon = strchr(name, ':')) != NULL ? (size_t)(colon - name) : 0;
 	for (i = fp->nns; i > 0; i--) {
-		if (strlen(fp->ns[i - 1].prefix) == len &&
-		    strncmp(fp->ns[i - 1].prefix, name, len) == 0) {
+		if (fp->ns[i - 1].len == len &&
+		    memcmp(fp->ns[i - 1].prefix, name, len) == 0) {
 			fp->ns[i - 1].ns = NS_NONE;
 			return;
 		}
@@ -1537,15 +1555,21 @@ feedparse_start_cb(void *arg, const XML_Char *name, const XML_Char **attrs)
 	f->nns = fp->nns;
 	f->base = parent != NULL ? parent->base : fp->base;
 	f->own_base = 0;
+	/* One pass for namespace declarations and xml:base, both rare:
+	 * most attributes are passed over on their first letters. */
+	v = NULL;
 	for (a = attrs; a[0] != NULL; a += 2) {
-		if (strncmp(a[0], "xmlns", 5) != 0)
+		if (a[0][0] != 'x' || a[0][1] != 'm' || a[0][2] != 'l')
 			continue;
-		if (a[0][5] == '\0')
-			feedparse_bind(fp, "", a[1]);
-		else if (a[0][5] == ':')
-			feedparse_bind(fp, a[0] + 6, a[1]);
+		if (strncmp(a[0], "xmlns", 5) == 0) {
+			if (a[0][5] == '\0')
+				feedparse_bind(fp, "", a[1]);
+			else if (a[0][5] == ':')
+				feedparse_bind(fp, a[0] + 6, a[1]);
+		} else if (v == NULL && strcmp(a[0], "xml:base") == 0)
+			v = a[1];
 	}
-	if ((v = feedparse_attr(attrs, "xml:base")) != NULL) {
+	if (v != NULL) {
 		f->base = feedparse_link(f->base, v);
 		f->own_base = f->base != NULL;
 	}
@@ -1812,10 +1836,14 @@ static unsigned char feedparse_special[256];
 static void
 feedparse_special_init(void)
 {
+	size_t	i;
 	int	c;
 
 	if (feedparse_special['<'] != 0)
 		return;
+	for (i = nitems(feedparse_elems) - 1; i > 0; i--)
+		feedparse_elem_from[(unsigned char)feedparse_elems[i].name[0]] =
+		    (unsigned char)i;
 	for (c = 0; c < 0x20; c++) {
 		if (c != '\t' && c != '\n' && c != '\r')
 			feedparse_special[c] = 2;
