@@ -160,7 +160,10 @@ uri_resolve(const char *base, const char *ref)
 
 	if (ref == NULL)
 		return (NULL);
-	if (base == NULL || !uri_is_absolute(base))
+	/* Most links in feeds are absolute already; without a dot segment
+	 * anywhere, resolution would give them back unchanged. */
+	if (base == NULL || !uri_is_absolute(base) ||
+	    (uri_is_absolute(ref) && strstr(ref, "/.") == NULL))
 		return (xstrdup(ref));
 	uri_split(base, &b);
 	uri_split(ref, &r);
