@@ -17,6 +17,7 @@ const char	*client_socket(void);
 const char	*client_strerror(int);
 void		 client_send(json_t *);		/* steals */
 json_t		*client_recv(void);		/* dies on an error frame */
+json_t		*client_next_row(void);		/* NULL at the end frame */
 json_t		*client_call(json_t *, json_t **frame);
 void		 client_close(void);
 

@@ -126,6 +126,25 @@ client_recv(void)
 	return (j);
 }
 
+/*
+ * The next row of a list reply: the row frame (the caller frees it; the
+ * row is its "data"), or NULL once the end frame has come.
+ */
+json_t *
+client_next_row(void)
+{
+	json_t		*j;
+	const char	*type;
+
+	j = client_recv();
+	type = json_string_value(json_object_get(j, "type"));
+	if (type == NULL || strcmp(type, "row") != 0) {
+		json_decref(j);
+		return (NULL);
+	}
+	return (j);
+}
+
 /* Send a request and return its ok frame's data (new reference). */
 json_t *
 client_call(json_t *req, json_t **frame)

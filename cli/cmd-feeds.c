@@ -156,18 +156,11 @@ int
 cmd_feeds(int argc, char **argv)
 {
 	json_t		*j, *data;
-	const char	*type;
 	int		 json, width = output_width(), n = 0;
 
 	json = cmd_feeds_json_flag(argc, argv, "aggctl feeds [--json]");
 	client_send(json_pack("{s:s}", "cmd", "feeds"));
-	for (;;) {
-		j = client_recv();
-		type = json_string_value(json_object_get(j, "type"));
-		if (type == NULL || strcmp(type, "row") != 0) {
-			json_decref(j);
-			break;
-		}
+	while ((j = client_next_row()) != NULL) {
 		data = json_object_get(j, "data");
 		if (json)
 			output_json(data);

@@ -93,7 +93,6 @@ cmd_items(int argc, char **argv)
 	    "[--since TIME] [--after-id N] [--limit N] [--search QUERY] "
 	    "[--json]";
 	json_t		*req, *j;
-	const char	*type;
 	char		*end;
 	long long	 n;
 	int		 ch, json = 0, width = output_width(), rows = 0;
@@ -136,13 +135,7 @@ cmd_items(int argc, char **argv)
 	if (optind != argc)
 		die("usage: %s", usage);
 	client_send(req);
-	for (;;) {
-		j = client_recv();
-		type = str(j, "type");
-		if (type == NULL || strcmp(type, "row") != 0) {
-			json_decref(j);
-			break;
-		}
+	while ((j = client_next_row()) != NULL) {
 		if (json)
 			output_json(json_object_get(j, "data"));
 		else {

@@ -78,20 +78,14 @@ int
 cmd_export(int argc, char **argv UNUSED)
 {
 	json_t		*j, *f, *tv;
-	const char	*type, **tags;
+	const char	**tags;
 	size_t		 ntags, k;
 
 	if (argc != 1)
 		die("usage: aggctl export");
 	client_send(json_pack("{s:s}", "cmd", "feeds"));
 	opml_write_head(stdout, "aggd subscriptions");
-	for (;;) {
-		j = client_recv();
-		type = json_string_value(json_object_get(j, "type"));
-		if (type == NULL || strcmp(type, "row") != 0) {
-			json_decref(j);
-			break;
-		}
+	while ((j = client_next_row()) != NULL) {
 		f = json_object_get(j, "data");
 		tv = json_object_get(f, "tags");
 		ntags = json_array_size(tv);

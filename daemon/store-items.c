@@ -194,7 +194,7 @@ store_items_fnv_int(uint64_t h, int64_t v)
 static void
 store_items_prepare(const struct item *it, struct store_items_prep *p)
 {
-	json_t		*cats, *encs, *e;
+	json_t		*cats, *encs;
 	uint64_t	 h = 0xcbf29ce484222325ULL;
 	size_t		 i;
 
@@ -213,25 +213,15 @@ store_items_prepare(const struct item *it, struct store_items_prep *p)
 	h = store_items_fnv(h, it->content);
 	h = store_items_fnv_int(h, it->published);
 	h = store_items_fnv_int(h, it->updated);
-	cats = json_array();
-	for (i = 0; i < it->ncategories; i++) {
+	for (i = 0; i < it->ncategories; i++)
 		h = store_items_fnv(h, it->categories[i]);
-		json_array_append_new(cats, json_str_or_null(it->categories[i]));
-	}
-	encs = json_array();
 	for (i = 0; i < it->nenclosures; i++) {
 		h = store_items_fnv(h, it->enclosures[i].url);
 		h = store_items_fnv(h, it->enclosures[i].type);
 		h = store_items_fnv_int(h, it->enclosures[i].length);
-		e = json_object();
-		json_object_set_new(e, "url",
-		    json_str_or_null(it->enclosures[i].url));
-		json_object_set_new(e, "type",
-		    json_str_or_null(it->enclosures[i].type));
-		json_object_set_new(e, "length", it->enclosures[i].length < 0 ?
-		    json_null() : json_integer(it->enclosures[i].length));
-		json_array_append_new(encs, e);
 	}
+	cats = item_categories_json(it);
+	encs = item_enclosures_json(it);
 	xasprintf(&p->hash, "%016llx", (unsigned long long)h);
 	p->categories = json_dumps(cats, JSON_COMPACT);
 	p->enclosures = json_dumps(encs, JSON_COMPACT | JSON_PRESERVE_ORDER);

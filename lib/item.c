@@ -104,14 +104,23 @@ json_time_or_null(int64_t t)
 }
 
 json_t *
-item_parse_json(const struct item *it)
+item_categories_json(const struct item *it)
 {
-	json_t	*o, *cats, *encs, *e;
+	json_t	*cats;
 	size_t	 i;
 
 	cats = json_array();
 	for (i = 0; i < it->ncategories; i++)
 		json_array_append_new(cats, json_str_or_null(it->categories[i]));
+	return (cats);
+}
+
+json_t *
+item_enclosures_json(const struct item *it)
+{
+	json_t	*encs, *e;
+	size_t	 i;
+
 	encs = json_array();
 	for (i = 0; i < it->nenclosures; i++) {
 		e = json_object();
@@ -123,6 +132,16 @@ item_parse_json(const struct item *it)
 		    json_null() : json_integer(it->enclosures[i].length));
 		json_array_append_new(encs, e);
 	}
+	return (encs);
+}
+
+json_t *
+item_parse_json(const struct item *it)
+{
+	json_t	*o, *cats, *encs;
+
+	cats = item_categories_json(it);
+	encs = item_enclosures_json(it);
 	o = json_object();
 	json_object_set_new(o, "guid", json_str_or_null(it->guid));
 	json_object_set_new(o, "title", json_str_or_null(it->title));

@@ -60,6 +60,9 @@ void	 feed_meta_release(struct feed_meta *);
 /* The parse shape of INTERFACE.md: {guid, title, ... enclosures}.  New
  * reference, caller owns. */
 json_t	*item_parse_json(const struct item *);
+/* Its "categories" and "enclosures" arrays alone (as stored). */
+json_t	*item_categories_json(const struct item *);
+json_t	*item_enclosures_json(const struct item *);
 json_t	*feed_meta_json(const struct feed_meta *);
 
 /*
