@@ -32,7 +32,8 @@ endif
 
 DEPS	= libcurl=libcurl4-openssl-dev expat=libexpat1-dev \
 	  libevent=libevent-dev sqlite3=libsqlite3-dev jansson=libjansson-dev
-TESTDEPS = cmocka=libcmocka-dev cmd:jq=jq cmd:sqlite3=sqlite3 cmd:curl=curl
+TESTDEPS = cmocka=libcmocka-dev cmd:jq=jq cmd:sqlite3=sqlite3 cmd:curl=curl \
+	   cmd:pkill=procps
 
 # Dependencies are checked (and installed) before anything is compiled;
 # config.mk caches pkg-config's answer.

@@ -12,6 +12,9 @@
 #include "opml.h"
 #include "xmalloc.h"
 
+/* Bytes of feeds per import request, well under PROTO_MAX_REQUEST. */
+#define IMPORT_BATCH_BYTES	(64 * 1024)
+
 static void
 cmd_import_feed(const struct opml_feed *f, void *arg)
 {
@@ -37,8 +40,9 @@ cmd_import(int argc, char **argv)
 	struct buf	 b;
 	char		 chunk[65536], *cause = NULL;
 	size_t		 n;
-	json_t		*feeds, *data, *v;
-	size_t		 i;
+	json_t		*feeds, *data, *v, *batch;
+	size_t		 i, k, e, nerr = 0, size;
+	json_int_t	 added = 0, existing = 0;
 
 	if (argc != 2 || (argv[1][0] == '-' && argv[1][1] != '\0'))
 		die("usage: aggctl import FILE.opml");
@@ -61,17 +65,33 @@ cmd_import(int argc, char **argv)
 	    feeds, &cause) == -1)
 		die("%s: %s", argv[1], cause);
 	buf_release(&b);
-	data = client_call(json_pack("{s:s, s:o}", "cmd", "import", "feeds",
-	    feeds), NULL);
-	json_array_foreach(json_object_get(data, "errors"), i, v)
-		fprintf(stderr, "aggctl: %s\n", json_string_value(v));
-	printf("%lld added, %lld already subscribed\n",
-	    (long long)json_integer_value(json_object_get(data, "added")),
-	    (long long)json_integer_value(json_object_get(data, "existing")));
-	n = json_array_size(json_object_get(data, "errors"));
-	json_decref(data);
+	/*
+	 * In batches: a request must stay under the daemon's frame limit,
+	 * and a list of thousands would not.  Each batch is one transaction.
+	 */
+	for (i = 0; i < json_array_size(feeds); i = k) {
+		batch = json_array();
+		for (k = i, size = 0; k < json_array_size(feeds) &&
+		    size < IMPORT_BATCH_BYTES; k++) {
+			v = json_array_get(feeds, k);
+			size += json_dumpb(v, NULL, 0, JSON_COMPACT) + 1;
+			json_array_append(batch, v);
+		}
+		data = client_call(json_pack("{s:s, s:o}", "cmd", "import",
+		    "feeds", batch), NULL);
+		json_array_foreach(json_object_get(data, "errors"), e, v)
+			fprintf(stderr, "aggctl: %s\n", json_string_value(v));
+		added += json_integer_value(json_object_get(data, "added"));
+		existing += json_integer_value(json_object_get(data,
+		    "existing"));
+		nerr += json_array_size(json_object_get(data, "errors"));
+		json_decref(data);
+	}
+	json_decref(feeds);
+	printf("%lld added, %lld already subscribed\n", (long long)added,
+	    (long long)existing);
 	output_finish();
-	return (n > 0);
+	return (nerr > 0);
 }
 
 int

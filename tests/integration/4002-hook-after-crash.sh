@@ -21,7 +21,7 @@ XML
 cat >"$T/hook.sh" <<'SH'
 #!/bin/sh
 cat >/dev/null
-[ -e "$1.release" ] || { : >"$1.started"; sleep 60; exit 1; }
+[ -e "$1.release" ] || { echo $$ >"$1.pid"; : >"$1.started"; sleep 60; exit 1; }
 printf '%s\n' "$AGG_ITEM_TITLE" >>"$1"
 SH
 chmod +x "$T/hook.sh"
@@ -37,8 +37,9 @@ assert_eq "$(aggctl status --json | jq .hooks_pending)" 1 "one delivery owed"
 kill -9 "$AGGD_PID"
 wait_pid "$AGGD_PID" >/dev/null 2>&1
 AGGD_PID=
-# The old hook (its own process group) is still sleeping: let it go.
-pkill -f "$T/hook.sh" 2>/dev/null
+# The old hook is still sleeping, in its own process group (aggd made it
+# a group leader): stop that group by the PID it wrote.
+kill -- "-$(cat "$T/out.pid")" 2>/dev/null
 : >"$T/out.release"
 aggd_start
 wait_for test -s "$T/out" || fail "the owed delivery was not made after restart"

@@ -196,6 +196,9 @@ _lib_cleanup() {
 		AGGD_PID=
 	fi
 	for _cl_p in $_lib_pids; do
+		# A tracked PID may be the subshell of "aggctl ... &" or
+		# "sockpeer ... &" (shell functions): its children go first.
+		pkill -P "$_cl_p" 2>/dev/null
 		kill "$_cl_p" 2>/dev/null
 		wait_pid "$_cl_p" 5 2>/dev/null
 	done
