@@ -961,7 +961,6 @@ fetch_finish(struct job *job, CURLcode rc)
 	f->last_error = NULL;
 
 	if (job->too_big) {
-		units_format_duration(0, dur, sizeof dur);
 		fetch_set_error(f, "body over max_feed_size (%lld bytes)",
 		    (long long)aggd->conf->max_feed_size);
 	} else if (job->refused)
