@@ -167,7 +167,7 @@ bench: all $(BENCH_BIN)
 run: all
 	@mkdir -p run
 	STATE_DIRECTORY=$(CURDIR)/run RUNTIME_DIRECTORY=$(CURDIR)/run \
-	    AGGD_CONFIG=/nonexistent $(BUILD)/aggd -f
+	    AGGD_CONFIG=$(CURDIR)/run/aggd.conf $(BUILD)/aggd -f
 
 install: $(PROGS)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSCONFDIR)/aggd \
