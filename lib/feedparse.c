@@ -57,6 +57,8 @@
 #define FEEDPARSE_MAX_DEPTH	256
 #define FEEDPARSE_MAX_TEXT	(8 * 1024 * 1024)
 #define FEEDPARSE_MAX_ITEMS	100000
+/* Captured text from this long on is handed over rather than copied. */
+#define FEEDPARSE_TAKE_MIN	256
 /* JSON is read whole; the daemon's max_feed_size caps what reaches here,
  * this is only the parser's own backstop. */
 #define FEEDPARSE_MAX_JSON	(64 * 1024 * 1024)
@@ -1105,6 +1107,41 @@ feedparse_capture_end(struct feedparse *fp, const char *name)
 	feedparse_text_add(fp, ">", 1);
 }
 
+/*
+ * The captured text, trimmed, as a string of its own.  A long value (an
+ * item's content or description) with nothing to trim at its start is
+ * handed over with its buffer rather than copied, and the buffer is
+ * replaced by one of the same size, so the next long value does not grow
+ * it again step by step.  Short ones, and any using less than a quarter
+ * of the buffer (after one huge capture), are copied to an allocation of
+ * their size.
+ */
+static char *
+feedparse_take_text(struct feedparse *fp)
+{
+	struct buf	*b = &fp->text;
+	size_t		 size = b->size;
+	char		*val;
+
+	if (b->len < FEEDPARSE_TAKE_MIN || b->len < size / 4 ||
+	    b->data[0] == ' ' ||
+	    b->data[0] == '\t' || b->data[0] == '\r' || b->data[0] == '\n') {
+		val = feedparse_trim_copy(b->data, b->len);
+		buf_clear(b);
+		return (val);
+	}
+	while (b->len > 0 && (b->data[b->len - 1] == ' ' ||
+	    b->data[b->len - 1] == '\t' || b->data[b->len - 1] == '\r' ||
+	    b->data[b->len - 1] == '\n'))
+		b->len--;
+	b->data[b->len] = '\0';
+	val = buf_detach(b);
+	b->data = xmalloc(size);
+	b->data[0] = '\0';
+	b->size = size;
+	return (val);
+}
+
 static void
 feedparse_capture_done(struct feedparse *fp)
 {
@@ -1121,8 +1158,7 @@ feedparse_capture_done(struct feedparse *fp)
 	if (fp->cap_mode == MODE_BASE64 && memchr(fp->text.data, '\0',
 	    fp->text.len) != NULL)
 		buf_clear(&fp->text);
-	val = feedparse_trim_copy(fp->text.data, fp->text.len);
-	buf_clear(&fp->text);
+	val = feedparse_take_text(fp);
 	feedparse_store(fp, fp->cap_field, fp->cap_target, fp->cap_prio,
 	    fp->cap_base, val);
 }
