@@ -23,9 +23,9 @@
 #include <string.h>
 
 #include "aggd.h"
-#include "buf.h"
 #include "log.h"
 #include "store.h"
+#include "uri.h"
 #include "xmalloc.h"
 
 static uint64_t
@@ -199,9 +199,9 @@ store_items_prepare(const struct item *it, struct store_items_prep *p)
 	size_t		 i;
 
 	memset(p, 0, sizeof *p);
-	p->nlink = it->link != NULL ? store_normalize_url(it->link) : NULL;
+	p->nlink = it->link != NULL ? uri_normalize(it->link) : NULL;
 	if (store_items_is_url(it->guid))
-		p->article = store_normalize_url(it->guid);
+		p->article = uri_normalize(it->guid);
 	if (p->article == NULL && p->nlink != NULL)
 		p->article = xstrdup(p->nlink);
 

@@ -9,7 +9,6 @@
  */
 #include <sys/stat.h>
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -20,10 +19,10 @@
 #include <sqlite3.h>
 
 #include "aggd.h"
-#include "buf.h"
 #include "log.h"
 #include "paths.h"
 #include "store.h"
+#include "uri.h"
 #include "xmalloc.h"
 
 /*
@@ -282,41 +281,6 @@ struct store {
 	int		 in_fetch;	/* inside its savepoint */
 	struct event	*flush;		/* commits the group */
 };
-
-/*
- * The form of a URL that add and alias lookups compare: scheme and host in
- * lower case, default port and fragment dropped, an empty path made "/".
- * TODO: move to lib/uri.c once it lands, shared with item link keys.
- */
-char *
-store_normalize_url(const char *url)
-{
-	struct buf	 b;
-	const char	*p, *host, *end;
-	size_t		 i;
-
-	if ((p = strstr(url, "://")) == NULL)
-		return (NULL);
-	buf_init(&b);
-	for (i = 0; url + i < p; i++)
-		buf_addc(&b, (char)tolower((unsigned char)url[i]));
-	buf_adds(&b, "://");
-	host = p + 3;
-	end = host + strcspn(host, "/?#");
-	for (p = host; p < end; p++)
-		buf_addc(&b, (char)tolower((unsigned char)*p));
-	if (b.len > 3 && strncmp(b.data, "http://", 7) == 0 &&
-	    strcmp(b.data + b.len - 3, ":80") == 0)
-		b.len -= 3;
-	else if (b.len > 4 && strncmp(b.data, "https://", 8) == 0 &&
-	    strcmp(b.data + b.len - 4, ":443") == 0)
-		b.len -= 4;
-	b.data[b.len] = '\0';
-	if (*end != '/')
-		buf_addc(&b, '/');
-	buf_add(&b, end, strcspn(end, "#"));
-	return (buf_detach(&b));
-}
 
 static void
 store_log_error(struct store *s, const char *what)
@@ -736,7 +700,7 @@ store_feed_find(struct store *s, const char *url)
 	int64_t		 id = 0;
 	int		 rc;
 
-	norm = store_normalize_url(url);
+	norm = uri_normalize(url);
 	store_bind_text(st, 1, url);
 	store_bind_text(st, 2, norm != NULL ? norm : url);
 	rc = sqlite3_step(st);
@@ -829,7 +793,7 @@ store_feed_add(struct store *s, const char *url, const char *title,
 
 	if (own_tx && store_begin(s) != 0)
 		goto fail;
-	norm = store_normalize_url(url);
+	norm = uri_normalize(url);
 	st = store_stmt(s, STMT_FEED_INSERT);
 	store_bind_text(st, 1, url);
 	store_bind_text(st, 2, norm != NULL ? norm : url);
@@ -1124,8 +1088,8 @@ store_feed_move(struct store *s, int64_t id, const char *from, const char *to)
 
 	if ((other = store_feed_find(s, to)) != 0 && other != id)
 		return (-1);
-	nfrom = store_normalize_url(from);
-	nto = store_normalize_url(to);
+	nfrom = uri_normalize(from);
+	nto = uri_normalize(to);
 	st = store_stmt(s, STMT_ALIAS_INSERT);
 	store_bind_text(st, 1, from);
 	store_bind_text(st, 2, nfrom != NULL ? nfrom : from);

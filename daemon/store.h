@@ -73,7 +73,6 @@ void		 store_bind_static(sqlite3_stmt *, int, const char *);
 void		 store_bind_int(sqlite3_stmt *, int, int64_t v, int64_t none);
 char		*store_col_text(sqlite3_stmt *, int);
 int64_t		 store_col_int(sqlite3_stmt *, int, int64_t none);
-char		*store_normalize_url(const char *);	/* caller frees */
 /* The columns of STMT_ITEM_GET and the pages: *feed_url is the caller's
  * to free, as is r->item (item_release). */
 struct item_record;
