@@ -129,7 +129,8 @@ int		 store_feed_fetched(struct store *, const struct store_feed *,
 		     const char *title, const char *link, int success);
 int		 store_feed_move(struct store *, int64_t, const char *from,
 		     const char *to);
-int64_t		*store_due(struct store *, int64_t now, size_t *);
+int64_t		*store_due(struct store *, int64_t now, char ***urls,
+		     size_t *);
 int64_t		 store_next_after(struct store *, int64_t now);
 
 /* notify.c */

@@ -4,6 +4,7 @@
  * with "wait", answer once those polls are over.
  */
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "aggd.h"
@@ -14,31 +15,44 @@
 #include "xmalloc.h"
 
 struct cmd_refresh_ctx {
-	int64_t		*ids;
-	size_t		 n;
+	int64_t		*go;		/* queued */
+	size_t		 ngo;
+	json_t		*skipped;	/* inside a Retry-After */
+	int64_t		 now;
+	int		 all;
 };
 
+/* One feed, read once: queue it, or say why not. */
 static void
-cmd_refresh_all_cb(struct store_feed *f, void *arg)
+cmd_refresh_one(struct store_feed *f, void *arg)
 {
 	struct cmd_refresh_ctx	*ctx = arg;
+	char			 when[32];
 
-	if (f->disabled != NULL)
+	/* "refresh" of everything leaves disabled feeds alone; naming one
+	 * asks for it. */
+	if (ctx->all && f->disabled != NULL)
 		return;
-	ctx->ids = xreallocarray(ctx->ids, ctx->n + 1, sizeof *ctx->ids);
-	ctx->ids[ctx->n++] = f->id;
+	if (f->retry_until > ctx->now) {
+		timefmt_rfc3339(f->retry_until, when, sizeof when);
+		json_array_append_new(ctx->skipped, json_pack("{s:I, s:s, s:s}",
+		    "id", (json_int_t)f->id, "url", f->url, "until", when));
+		return;
+	}
+	ctx->go = xreallocarray(ctx->go, ctx->ngo + 1, sizeof *ctx->go);
+	ctx->go[ctx->ngo++] = f->id;
+	fetch_now(f->id, f->url);
 }
 
 void
 cmd_refresh(struct client *c, json_t *req)
 {
-	struct cmd_refresh_ctx	 ctx = { NULL, 0 };
+	struct cmd_refresh_ctx	 ctx;
 	struct store_feed	*f;
-	json_t			*feeds, *v, *skipped;
-	int64_t			*go, now = time(NULL), id;
-	size_t			 i, ngo = 0;
+	json_t			*feeds, *v, *one;
+	int64_t			*ids = NULL, id;
+	size_t			 i, n = 0;
 	int			 wait = 0, progress = 0;
-	char			 when[32];
 
 	if (cmd_bool(c, req, "wait", &wait) != 0 ||
 	    cmd_bool(c, req, "progress", &progress) != 0)
@@ -49,51 +63,43 @@ cmd_refresh(struct client *c, json_t *req)
 		    "array"));
 		return;
 	}
-	if (feeds == NULL || json_array_size(feeds) == 0)
-		store_feed_each(aggd->store, cmd_refresh_all_cb, &ctx);
-	else {
+	memset(&ctx, 0, sizeof ctx);
+	ctx.now = time(NULL);
+	ctx.all = feeds == NULL || json_array_size(feeds) == 0;
+	if (!ctx.all) {
+		/* Resolve every name first: one unknown feed refuses all. */
 		json_array_foreach(feeds, i, v) {
-			json_t	*one = json_pack("{s:O}", "feed", v);
-
+			one = json_pack("{s:O}", "feed", v);
 			id = cmd_feed(c, one, "feed");
 			json_decref(one);
 			if (id == -1) {
-				free(ctx.ids);
+				free(ids);
 				return;
 			}
-			ctx.ids = xreallocarray(ctx.ids, ctx.n + 1,
-			    sizeof *ctx.ids);
-			ctx.ids[ctx.n++] = id;
+			ids = xreallocarray(ids, n + 1, sizeof *ids);
+			ids[n++] = id;
 		}
 	}
-
-	skipped = json_array();
-	go = xreallocarray(NULL, ctx.n + 1, sizeof *go);
-	for (i = 0; i < ctx.n; i++) {
-		if ((f = store_feed_get(aggd->store, ctx.ids[i])) == NULL)
+	ctx.skipped = json_array();
+	if (ctx.all)
+		store_feed_each(aggd->store, cmd_refresh_one, &ctx);
+	for (i = 0; i < n; i++) {
+		if ((f = store_feed_get(aggd->store, ids[i])) == NULL)
 			continue;
-		if (f->retry_until > now) {
-			timefmt_rfc3339(f->retry_until, when, sizeof when);
-			json_array_append_new(skipped, json_pack(
-			    "{s:I, s:s, s:s}", "id", (json_int_t)f->id,
-			    "url", f->url, "until", when));
-		} else {
-			go[ngo++] = f->id;
-			fetch_now(f->id);
-		}
+		cmd_refresh_one(f, &ctx);
 		store_feed_free(f);
 	}
-	free(ctx.ids);
+	free(ids);
 	fetch_kick();
-	if (json_array_size(skipped) > 0)
+	if (json_array_size(ctx.skipped) > 0)
 		server_client_send(c, json_pack("{s:s, s:o}", "type", "skipped",
-		    "feeds", skipped));
+		    "feeds", ctx.skipped));
 	else
-		json_decref(skipped);
+		json_decref(ctx.skipped);
 	if (wait)
-		fetch_wait(c, go, ngo, progress);
+		fetch_wait(c, ctx.go, ctx.ngo, progress);
 	else
 		server_client_send(c, proto_ok(json_pack("{s:I}", "feeds",
-		    (json_int_t)ngo)));
-	free(go);
+		    (json_int_t)ctx.ngo)));
+	free(ctx.go);
 }

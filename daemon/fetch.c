@@ -625,21 +625,18 @@ fetch_pump(void)
 	fetch_pumping = 0;
 }
 
+/* Queue a feed on its host; the caller has its URL at hand already. */
 static void
-fetch_queue(int64_t id)
+fetch_queue(int64_t id, const char *url)
 {
-	struct store_feed	*f;
 	struct job		*job;
 
 	if (fetch_job_find(id) != NULL)
 		return;
-	if ((f = store_feed_get(aggd->store, id)) == NULL)
-		return;
 	job = xcalloc(1, sizeof *job);
 	job->id = id;
-	job->url = xstrdup(f->url);
-	job->host = fetch_host_get(f->url);
-	store_feed_free(f);
+	job->url = xstrdup(url);
+	job->host = fetch_host_get(url);
 	job->hnext = fetch_jobs[id % FETCH_HASH];
 	fetch_jobs[id % FETCH_HASH] = job;
 	TAILQ_INSERT_TAIL(&job->host->queue, job, qentry);
@@ -653,12 +650,16 @@ void
 fetch_run_due(void)
 {
 	int64_t	*ids;
-	size_t	 n, i;
+	char	**urls;
+	size_t	  n, i;
 
-	ids = store_due(aggd->store, time(NULL), &n);
-	for (i = 0; i < n; i++)
-		fetch_queue(ids[i]);
+	ids = store_due(aggd->store, time(NULL), &urls, &n);
+	for (i = 0; i < n; i++) {
+		fetch_queue(ids[i], urls[i]);
+		free(urls[i]);
+	}
 	free(ids);
+	free(urls);
 	fetch_due_known = 1;
 	fetch_due_pending = 0;
 	fetch_pump();
@@ -1166,9 +1167,9 @@ fetch_active(int64_t id)
 
 /* Queue a feed now, whatever its schedule (but see cmd_refresh). */
 void
-fetch_now(int64_t id)
+fetch_now(int64_t id, const char *url)
 {
-	fetch_queue(id);
+	fetch_queue(id, url);
 }
 
 void

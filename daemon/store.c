@@ -173,7 +173,7 @@ static const char *store_sql[STMT_COUNT] = {
 	    "INSERT OR REPLACE INTO feed_aliases (url, norm_url, feed_id)"
 	    " VALUES (?1, ?2, ?3)",
 	[STMT_DUE] =
-	    "SELECT id FROM feeds WHERE disabled IS NULL"
+	    "SELECT id, url FROM feeds WHERE disabled IS NULL"
 	    " AND next_fetch <= ?1 ORDER BY next_fetch, id",
 	[STMT_NEXT_AFTER] =
 	    "SELECT min(next_fetch) FROM feeds WHERE disabled IS NULL"
@@ -1107,22 +1107,28 @@ out:
 	return (rv);
 }
 
-/* Feeds due at or before now, in due order; *n set.  Caller frees. */
+/*
+ * Feeds due at or before now, in due order: their ids and URLs (*urls), *n
+ * of each.  Caller frees both arrays and each URL.
+ */
 int64_t *
-store_due(struct store *s, int64_t now, size_t *n)
+store_due(struct store *s, int64_t now, char ***urls, size_t *n)
 {
 	sqlite3_stmt	*st = store_stmt(s, STMT_DUE);
 	int64_t		*ids = NULL;
 	size_t		 cap = 0;
 
 	*n = 0;
+	*urls = NULL;
 	sqlite3_bind_int64(st, 1, now);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 64;
 			ids = xreallocarray(ids, cap, sizeof *ids);
+			*urls = xreallocarray(*urls, cap, sizeof **urls);
 		}
-		ids[(*n)++] = sqlite3_column_int64(st, 0);
+		ids[*n] = sqlite3_column_int64(st, 0);
+		(*urls)[(*n)++] = store_col_text(st, 1);
 	}
 	sqlite3_reset(st);
 	return (ids);
