@@ -83,7 +83,8 @@ struct host {
 
 struct waiter {
 	struct client		*client;
-	int64_t			*ids;
+	int64_t			*ids;		/* sorted, for bsearch */
+	unsigned char		*seen;		/* ids[i] is done */
 	size_t			 nids;
 	size_t			 done;
 	int			 progress;
@@ -696,26 +697,40 @@ fetch_next_wakeup(void)
 
 /* --- finishing ------------------------------------------------------- */
 
+static int
+fetch_id_cmp(const void *a, const void *b)
+{
+	int64_t	x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x < y ? -1 : x > y);
+}
+
+/*
+ * A feed's transfer ended: count it for every waiter that waits on it.
+ * Called once per finished transfer, so a refresh --wait of 10,000 feeds
+ * must not scan its list each time: the ids are sorted.
+ */
 static void
 fetch_waiters_done(int64_t id)
 {
 	struct waiter	*w, *next;
+	int64_t		*p;
 	size_t		 i;
 
 	for (w = LIST_FIRST(&fetch_waiters); w != NULL; w = next) {
 		next = LIST_NEXT(w, entry);
-		for (i = 0; i < w->nids; i++) {
-			if (w->ids[i] != id)
-				continue;
-			w->ids[i] = -1;
-			w->done++;
-			if (w->progress)
-				server_client_send(w->client, json_pack(
-				    "{s:s, s:I, s:I, s:I}", "type", "progress",
-				    "feed", (json_int_t)id, "done",
-				    (json_int_t)w->done, "total",
-				    (json_int_t)w->nids));
-		}
+		p = bsearch(&id, w->ids, w->nids, sizeof *w->ids,
+		    fetch_id_cmp);
+		if (p == NULL || w->seen[(i = (size_t)(p - w->ids))])
+			continue;
+		w->seen[i] = 1;
+		w->done++;
+		if (w->progress)
+			server_client_send(w->client, json_pack(
+			    "{s:s, s:I, s:I, s:I}", "type", "progress",
+			    "feed", (json_int_t)id, "done",
+			    (json_int_t)w->done, "total",
+			    (json_int_t)w->nids));
 		if (w->done == w->nids)
 			fetch_waiter_finish(w);
 	}
@@ -1185,6 +1200,7 @@ fetch_waiter_close_cb(struct client *c UNUSED, void *arg)
 
 	LIST_REMOVE(w, entry);
 	free(w->ids);
+	free(w->seen);
 	free(w);
 }
 
@@ -1200,6 +1216,7 @@ fetch_waiter_finish(struct waiter *w)
 	server_client_done(w->client);
 	server_client_unref(w->client);
 	free(w->ids);
+	free(w->seen);
 	free(w);
 }
 
@@ -1216,6 +1233,8 @@ fetch_wait(struct client *c, int64_t *ids, size_t n, int progress)
 	for (i = 0; i < n; i++)
 		if (fetch_job_find(ids[i]) != NULL)
 			w->ids[m++] = ids[i];
+	qsort(w->ids, m, sizeof *w->ids, fetch_id_cmp);
+	w->seen = xcalloc(m + 1, 1);
 	w->nids = m;
 	w->progress = progress;
 	server_client_ref(c);
