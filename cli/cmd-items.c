@@ -1,6 +1,7 @@
 /*
  * aggctl items, show, read, unread and follow.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +37,20 @@ cmd_items_since(const char *s)
 		return (t);
 	die("--since: cannot read '%s' (give e.g. 2024-09-05, "
 	    "2024-09-05T14:30:00Z or 2h)", s);
+}
+
+/* A non-negative whole number given to an option, or die naming it. */
+static long long
+cmd_items_count(const char *opt, const char *arg)
+{
+	char		*end;
+	long long	 n;
+
+	errno = 0;
+	n = strtoll(arg, &end, 10);
+	if (*arg == '\0' || *end != '\0' || n < 0 || errno != 0)
+		die("%s: not a number: %s", opt, arg);
+	return (n);
 }
 
 static void
@@ -93,8 +108,6 @@ cmd_items(int argc, char **argv)
 	    "[--since TIME] [--after-id N] [--limit N] [--search QUERY] "
 	    "[--json]";
 	json_t		*req, *j;
-	char		*end;
-	long long	 n;
 	int		 ch, json = 0, width = output_width(), rows = 0;
 
 	req = json_pack("{s:s}", "cmd", "items");
@@ -112,12 +125,9 @@ cmd_items(int argc, char **argv)
 			break;
 		case 'a':
 		case 'l':
-			n = strtoll(optarg, &end, 10);
-			if (*optarg == '\0' || *end != '\0' || n < 0)
-				die("%s: not a number: %s", ch == 'a' ?
-				    "--after-id" : "--limit", optarg);
 			json_object_set_new(req, ch == 'a' ? "after_id" :
-			    "limit", json_integer(n));
+			    "limit", json_integer(cmd_items_count(ch == 'a' ?
+			    "--after-id" : "--limit", optarg)));
 			break;
 		case 'q':
 			json_object_set_new(req, "search", json_string(optarg));
@@ -272,8 +282,7 @@ cmd_follow(int argc, char **argv)
 	    "[--after-id N]";
 	json_t		*req, *j, *it;
 	const char	*type;
-	char		*end, when[32];
-	long long	 n;
+	char		 when[32];
 	int		 ch, json = 0;
 
 	req = json_pack("{s:s}", "cmd", "follow");
@@ -283,10 +292,8 @@ cmd_follow(int argc, char **argv)
 			json_object_set_new(req, "feed", json_string(optarg));
 			break;
 		case 'a':
-			n = strtoll(optarg, &end, 10);
-			if (*optarg == '\0' || *end != '\0' || n < 0)
-				die("--after-id: not a number: %s", optarg);
-			json_object_set_new(req, "after_id", json_integer(n));
+			json_object_set_new(req, "after_id",
+			    json_integer(cmd_items_count("--after-id", optarg)));
 			break;
 		case 'j':
 			json = 1;
