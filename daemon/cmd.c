@@ -50,46 +50,59 @@ cmd_dispatch(struct client *c, json_t *req)
  * Field readers: 0 and the value (absent optional fields leave *out as
  * it was), or -1 after sending an error frame.
  */
+/*
+ * The field key of req if it is there and of the wanted JSON type (what
+ * names it for the error).  NULL with *fail 0 when it is absent and not
+ * required; NULL with *fail 1 after sending an error frame.
+ */
+static json_t *
+cmd_field(struct client *c, json_t *req, const char *key, int required,
+    json_type type, const char *what, int *fail)
+{
+	json_t	*v = json_object_get(req, key);
+
+	*fail = 0;
+	if (v == NULL || json_is_null(v)) {
+		if (required) {
+			server_client_send(c, proto_error("missing field '%s'",
+			    key));
+			*fail = 1;
+		}
+		return (NULL);
+	}
+	if (json_typeof(v) != type) {
+		server_client_send(c, proto_error("field '%s' must be %s", key,
+		    what));
+		*fail = 1;
+		return (NULL);
+	}
+	return (v);
+}
+
 int
 cmd_string(struct client *c, json_t *req, const char *key, int required,
     const char **out)
 {
-	json_t	*v = json_object_get(req, key);
+	json_t	*v;
+	int	 fail;
 
-	if (v == NULL || json_is_null(v)) {
-		if (!required)
-			return (0);
-		server_client_send(c, proto_error("missing field '%s'", key));
-		return (-1);
-	}
-	if (!json_is_string(v)) {
-		server_client_send(c, proto_error("field '%s' must be a "
-		    "string", key));
-		return (-1);
-	}
-	*out = json_string_value(v);
-	return (0);
+	if ((v = cmd_field(c, req, key, required, JSON_STRING, "a string",
+	    &fail)) != NULL)
+		*out = json_string_value(v);
+	return (fail ? -1 : 0);
 }
 
 int
 cmd_integer(struct client *c, json_t *req, const char *key, int required,
     int64_t *out)
 {
-	json_t	*v = json_object_get(req, key);
+	json_t	*v;
+	int	 fail;
 
-	if (v == NULL || json_is_null(v)) {
-		if (!required)
-			return (0);
-		server_client_send(c, proto_error("missing field '%s'", key));
-		return (-1);
-	}
-	if (!json_is_integer(v)) {
-		server_client_send(c, proto_error("field '%s' must be an "
-		    "integer", key));
-		return (-1);
-	}
-	*out = json_integer_value(v);
-	return (0);
+	if ((v = cmd_field(c, req, key, required, JSON_INTEGER, "an integer",
+	    &fail)) != NULL)
+		*out = json_integer_value(v);
+	return (fail ? -1 : 0);
 }
 
 int
