@@ -169,7 +169,6 @@ void	cmd_dispatch(struct client *, json_t *);
 void	sched_init(struct event_base *);
 void	sched_update(void);	/* re-read the next due time */
 void	sched_forget(int64_t);	/* a feed is being removed */
-void	sched_note(int64_t);	/* a feed is next due then */
 void	sched_free(void);
 
 /* fetch.c */

@@ -1098,13 +1098,9 @@ fetch_finish(struct job *job, CURLcode rc)
 		store_fetch_rollback(aggd->store);
 		log_warnx("feed %lld (%s): cannot record the fetch",
 		    (long long)f->id, f->url);
-	} else {
-		if (f->disabled == NULL)
-			sched_note(f->next_fetch);
-		if (moved != NULL)
-			log_info("feed %lld (%s): moved permanently to %s",
-			    (long long)f->id, job->url, moved);
-	}
+	} else if (moved != NULL)
+		log_info("feed %lld (%s): moved permanently to %s",
+		    (long long)f->id, job->url, moved);
 	if (f->last_error != NULL) {
 		units_format_duration(f->next_fetch - now, dur, sizeof dur);
 		if (disabled_now)

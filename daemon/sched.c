@@ -11,12 +11,10 @@
 #include "log.h"
 
 static struct event	*sched_timer;
-static int64_t		 sched_armed = -1;	/* when the timer fires */
 
 static void
 sched_timer_cb(evutil_socket_t fd UNUSED, short what UNUSED, void *arg UNUSED)
 {
-	sched_armed = -1;
 	fetch_run_due();
 	sched_update();
 }
@@ -28,25 +26,11 @@ sched_arm(int64_t when)
 	int64_t		now = time(NULL);
 
 	evtimer_del(sched_timer);
-	sched_armed = when;
 	if (when < 0)
 		return;		/* nothing due, ever: sleep */
 	tv.tv_sec = when > now ? when - now : 0;
 	tv.tv_usec = when > now ? 0 : 1000;
 	evtimer_add(sched_timer, &tv);
-}
-
-/*
- * A feed was given a new due time: wake earlier if it is the earliest.
- * Cheaper than sched_update() after each of thousands of transfers.
- */
-void
-sched_note(int64_t when)
-{
-	if (sched_timer == NULL || when < 0)
-		return;
-	if (sched_armed < 0 || when < sched_armed)
-		sched_arm(when);
 }
 
 void
