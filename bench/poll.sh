@@ -338,7 +338,15 @@ EOF
 		sleep 0.1
 	done
 
-	nginx_start "$port" || {
+	# The port can be briefly held by a socket of the failed fetches
+	# (10,000 of them just ran through the ephemeral range): retry.
+	i=0
+	until nginx_start "$port"; do
+		i=$((i + 1))
+		[ "$i" -lt 20 ] || break
+		sleep 0.5
+	done
+	[ "$i" -lt 20 ] || {
 		aggd_error="nginx cannot listen on $port again"
 		return 1
 	}
