@@ -24,14 +24,8 @@ cmd_parse_item_cb(struct item *it, void *arg)
 	json_array_append_new(arg, item_parse_json(it));
 }
 
-static void
-cmd_parse_usage(FILE *f)
-{
-	fprintf(f, "usage: aggctl parse [--base URL] [--charset NAME] "
-	    "FILE|-\n"
-	    "  --base URL       the URL the document was fetched from\n"
-	    "  --charset NAME   the charset an HTTP Content-Type gave\n");
-}
+#define CMD_PARSE_USAGE \
+	"aggctl parse [--base URL] [--charset NAME] FILE|-"
 
 int
 cmd_parse(int argc, char **argv)
@@ -60,24 +54,24 @@ cmd_parse(int argc, char **argv)
 			charset = optarg;
 			break;
 		case 'h':
-			cmd_parse_usage(stdout);
+			printf("usage: " CMD_PARSE_USAGE "\n"
+			    "  --base URL       the URL the document was "
+			    "fetched from\n"
+			    "  --charset NAME   the charset an HTTP "
+			    "Content-Type gave\n");
 			return (0);
 		default:
-			cmd_parse_usage(stderr);
-			return (1);
+			/* One line, as every other failure. */
+			die("usage: %s", CMD_PARSE_USAGE);
 		}
 	}
-	if (argc - optind != 1) {
-		cmd_parse_usage(stderr);
-		return (1);
-	}
+	if (argc - optind != 1)
+		die("usage: %s", CMD_PARSE_USAGE);
 	path = argv[optind];
 	if (strcmp(path, "-") == 0)
 		fd = STDIN_FILENO;
 	else if ((fd = open(path, O_RDONLY)) == -1) {
-		fprintf(stderr, "aggctl: cannot open %s: %s\n", path,
-		    strerror(errno));
-		return (1);
+		die("cannot open %s: %s", path, client_strerror(errno));
 	}
 
 	items = json_array();
@@ -88,7 +82,7 @@ cmd_parse(int argc, char **argv)
 			continue;
 		if (n == -1) {
 			fprintf(stderr, "aggctl: cannot read %s: %s\n", path,
-			    strerror(errno));
+			    client_strerror(errno));
 			feedparse_free(fp);
 			json_decref(items);
 			if (fd != STDIN_FILENO)
@@ -101,7 +95,9 @@ cmd_parse(int argc, char **argv)
 	}
 	if (fd != STDIN_FILENO)
 		close(fd);
-	rc = feedparse_finish(fp) == 0 ? 0 : 1;
+	feedparse_finish(fp);
+	/* INTERFACE.md: the status is 0 exactly when "error" is null. */
+	rc = feedparse_error(fp) == NULL ? 0 : 1;
 
 	format = feedparse_format(fp);
 	out = json_object();
@@ -118,7 +114,7 @@ cmd_parse(int argc, char **argv)
 	    -1 || fputc('\n', stdout) == EOF || fflush(stdout) == EOF ||
 	    ferror(stdout)) {
 		fprintf(stderr, "aggctl: cannot write output: %s\n",
-		    strerror(errno));
+		    client_strerror(errno));
 		json_decref(out);
 		return (1);
 	}
