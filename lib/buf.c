@@ -45,8 +45,9 @@ buf_grow(struct buf *b, size_t need)
 	b->size = nsize;
 }
 
+/* buf_add when the bytes do not fit: grow, then add. */
 void
-buf_add(struct buf *b, const void *p, size_t n)
+buf_add_grow(struct buf *b, const void *p, size_t n)
 {
 	buf_grow(b, n);
 	if (n > 0)
