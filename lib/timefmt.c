@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "compat.h"
@@ -215,12 +216,16 @@ timefmt_month(const char *lw, size_t n)
 	};
 	size_t	i;
 
+	/* Most words are three letters (months and weekdays alike):
+	 * no name of another length is compared. */
+	if (n < 3)
+		return (0);
 	for (i = 0; i < 12; i++) {
-		if ((n == 3 && memcmp(lw, timefmt_months[i], 3) == 0) ||
-		    strcmp(lw, full[i]) == 0)
+		if (n == 3 ? memcmp(lw, timefmt_months[i], 3) == 0 :
+		    memcmp(lw, full[i], 3) == 0 && strcmp(lw, full[i]) == 0)
 			return ((int)i + 1);
 	}
-	if (strcmp(lw, "sept") == 0)
+	if (n == 4 && memcmp(lw, "sept", 4) == 0)
 		return (9);
 	return (0);
 }
@@ -410,11 +415,59 @@ timefmt_rfc822(const char *s)
 	return (timefmt_make(y, mon, d, h, mi, sec, off));
 }
 
+/*
+ * The form nearly every RSS feed writes, "Thu, 05 Sep 2024 14:30:00 +0200"
+ * or "... GMT", read at its fixed places.  TIME_NONE sends everything else
+ * to timefmt_rfc822, which reads this form the same way, only slower.
+ */
+static int64_t
+timefmt_rfc822_fixed(const char *s, size_t n)
+{
+	const char	*p;
+	char		 lw[4];
+	int		 i, mon, d, y, h, mi, sec, off = 0;
+
+	if ((n != 29 && n != 31) || s[3] != ',' || s[4] != ' ' ||
+	    s[7] != ' ' || s[11] != ' ' || s[16] != ' ' || s[19] != ':' ||
+	    s[22] != ':' || s[25] != ' ')
+		return (TIME_NONE);
+	for (i = 0; i < 3; i++)
+		lw[i] = (char)tolower((unsigned char)s[i]);
+	lw[3] = '\0';
+	if (!timefmt_weekday(lw, 3))
+		return (TIME_NONE);
+	for (i = 0; i < 3; i++)
+		lw[i] = (char)tolower((unsigned char)s[8 + i]);
+	if ((mon = timefmt_month(lw, 3)) == 0)
+		return (TIME_NONE);
+	p = s + 5;
+	if (timefmt_digits(&p, 2, &d) == -1)
+		return (TIME_NONE);
+	p = s + 12;
+	if (timefmt_digits(&p, 4, &y) == -1)
+		return (TIME_NONE);
+	p = s + 17;
+	if (timefmt_digits(&p, 2, &h) == -1)
+		return (TIME_NONE);
+	p = s + 20;
+	if (timefmt_digits(&p, 2, &mi) == -1)
+		return (TIME_NONE);
+	p = s + 23;
+	if (timefmt_digits(&p, 2, &sec) == -1)
+		return (TIME_NONE);
+	p = s + 26;
+	if (n == 29 ? strcasecmp(p, "gmt") != 0 :
+	    timefmt_offset(&p, &off) == -1 || p != s + n)
+		return (TIME_NONE);
+	return (timefmt_make(y, mon, d, h, mi, sec, off));
+}
+
 int64_t
 timefmt_parse(const char *s)
 {
 	char	buf[128];
 	size_t	n;
+	int64_t	t;
 
 	if (s == NULL)
 		return (TIME_NONE);
@@ -431,6 +484,8 @@ timefmt_parse(const char *s)
 	    isdigit((unsigned char)buf[1]) && isdigit((unsigned char)buf[2]) &&
 	    isdigit((unsigned char)buf[3]))
 		return (timefmt_iso8601(buf));
+	if ((t = timefmt_rfc822_fixed(buf, n)) != TIME_NONE)
+		return (t);
 	return (timefmt_rfc822(buf));
 }
 

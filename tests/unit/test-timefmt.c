@@ -3,6 +3,7 @@
  * its wild variants, ISO 8601 / RFC 3339 / W3CDTF), each against the UTC
  * time it names, and the dates that must stay unread rather than guessed.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "unit.h"
@@ -130,6 +131,48 @@ test_rfc3339(void **state UNUSED)
 	assert_true(timefmt_parse_rfc3339("2024-09-05") == TIME_NONE);
 }
 
+/*
+ * The fixed-place reading of "Thu, 05 Sep 2024 14:30:00 +0200" agrees with
+ * the general RFC 822 reader: each date, and the same with two spaces
+ * after the comma (which only the general reader takes), over every
+ * weekday, month, day edge, time edge and offset form, valid or not.
+ */
+static void
+test_parse_fixed_form(void **state UNUSED)
+{
+	static const char *wday[] = { "Mon", "tue", "WED", "Thu", "Fri",
+	    "Sat", "Sun", "Xyz" };
+	static const char *mon[] = { "Jan", "feb", "MAR", "Apr", "May", "Jun",
+	    "Jul", "Aug", "Sep", "Oct", "Nov", "Dec", "Foo" };
+	static const char *day[] = { "01", "28", "29", "30", "31", "32", "00",
+	    "1x" };
+	static const char *year[] = { "2024", "2023", "1999", "0000", "20x4" };
+	static const char *tod[] = { "00:00:00", "23:59:59", "24:00:00",
+	    "24:00:01", "12:60:00", "12:00:60", "12:00:61", "1a:00:00" };
+	static const char *zone[] = { "+0000", "+0200", "-0430", "+2359",
+	    "+2400", "-0060", "GMT", "gmt", "UTC", "EST", "+02:00", "+0x00" };
+	char		 a[64], b[64];
+	size_t		 w, m, d, y, t, z;
+	int		 n = 0;
+
+	for (w = 0; w < nitems(wday); w++)
+	for (m = 0; m < nitems(mon); m++)
+	for (d = 0; d < nitems(day); d++)
+	for (y = 0; y < nitems(year); y++)
+	for (t = 0; t < nitems(tod); t++)
+	for (z = 0; z < nitems(zone); z++) {
+		snprintf(a, sizeof a, "%s, %s %s %s %s %s", wday[w], day[d],
+		    mon[m], year[y], tod[t], zone[z]);
+		snprintf(b, sizeof b, "%s,  %s %s %s %s %s", wday[w], day[d],
+		    mon[m], year[y], tod[t], zone[z]);
+		if (timefmt_parse(a) != timefmt_parse(b))
+			fail_msg("\"%s\" and \"%s\" differ", a, b);
+		n += timefmt_parse(a) != TIME_NONE;
+	}
+	/* Not a vacuous agreement: many of them are dates. */
+	assert_true(n > 1000);
+}
+
 int
 main(void)
 {
@@ -137,6 +180,7 @@ main(void)
 		cmocka_unit_test(test_parse_good),
 		cmocka_unit_test(test_parse_bad),
 		cmocka_unit_test(test_rfc3339),
+		cmocka_unit_test(test_parse_fixed_form),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
