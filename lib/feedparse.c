@@ -368,6 +368,8 @@ static int feedparse_avx2;
 
 /* The first entry of feedparse_elems for each first letter, 0 for none. */
 static unsigned char feedparse_elem_from[256];
+/* Bytes with ASCII letters in lower case. */
+static unsigned char feedparse_lower[256];
 
 static void	feedparse_special_init(void);
 static void	feedparse_text_cb(void *, const XML_Char *, int);
@@ -1166,20 +1168,28 @@ feedparse_capture_done(struct feedparse *fp)
 /* --- Elements -------------------------------------------------------------- */
 
 /* The element id of the local name LOCAL.  Only the names with its first
- * letter (as strcasecmp folds it) and its length are compared. */
+ * letter (in ASCII lower case) and its length are compared, a byte at a
+ * time through feedparse_lower: a library call per candidate cost more
+ * than the whole lookup. */
 static enum feedparse_elem
 feedparse_elem_of(const char *local)
 {
-	size_t	n, i;
-	int	c = tolower((unsigned char)local[0]);
+	const char	*e;
+	size_t		 n, i, k;
+	unsigned char	 c = feedparse_lower[(unsigned char)local[0]];
 
-	if ((i = feedparse_elem_from[(unsigned char)c]) == 0)
+	if ((i = feedparse_elem_from[c]) == 0)
 		return (E_OTHER);
 	n = strlen(local);
 	for (; i < nitems(feedparse_elems) &&
-	    feedparse_elems[i].name[0] == c; i++) {
-		if (feedparse_elems[i].len == n &&
-		    strcasecmp(local + 1, feedparse_elems[i].name + 1) == 0)
+	    (unsigned char)feedparse_elems[i].name[0] == c; i++) {
+		if (feedparse_elems[i].len != n)
+			continue;
+		e = feedparse_elems[i].name;
+		for (k = 1; k < n && feedparse_lower[(unsigned char)local[k]] ==
+		    (unsigned char)e[k]; k++)
+			;
+		if (k == n)
 			return ((enum feedparse_elem)i);
 	}
 	return (E_OTHER);
@@ -1885,10 +1895,14 @@ feedparse_special_init(void)
 
 	if (feedparse_special['<'] != 0)
 		return;
-#if defined(__x86_64__) && defined(__GNUC__)
+	/* FEEDPARSE_NO_AVX2 builds the SSE2 loop's test binary. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(FEEDPARSE_NO_AVX2)
 	__builtin_cpu_init();
 	feedparse_avx2 = __builtin_cpu_supports("avx2");
 #endif
+	for (c = 0; c < 0x100; c++)
+		feedparse_lower[c] = (unsigned char)(c >= 'A' && c <= 'Z' ?
+		    c + 'a' - 'A' : c);
 	for (i = nitems(feedparse_elems) - 1; i > 0; i--)
 		feedparse_elem_from[(unsigned char)feedparse_elems[i].name[0]] =
 		    (unsigned char)i;
@@ -1985,6 +1999,30 @@ feedparse_pass(const unsigned char *s, size_t i, size_t len, int text)
 	return (i);
 }
 
+/*
+ * Of the bytes over 0x7f in a block of W bytes (HI, a bit per byte), those
+ * the scan may pass without a stop: when every one of them belongs to a
+ * two-byte sequence led by 0xc3-0xdf (L2) or a three-byte one led by
+ * 0xe1-0xec (L3), each lead followed by exactly its continuation bytes
+ * (CONT, 0x80-0xbf), all of them; else none, and the stops take them one
+ * at a time.  These leads can be neither overlong nor surrogates nor C1
+ * controls nor U+FFFE/U+FFFF, so the sequences pass the filter unchanged:
+ * accents, Cyrillic, Georgian, CJK, and CDATA's dashes and quotes.  A
+ * lead whose sequence runs past the block stays a stop.
+ */
+static inline uint32_t
+feedparse_utf8_block(uint32_t hi, uint32_t cont, uint32_t l2, uint32_t l3,
+    unsigned int w)
+{
+	uint64_t	want;
+
+	want = ((uint64_t)(l2 | l3) << 1 | (uint64_t)l3 << 2) &
+	    (((uint64_t)1 << w) - 1);
+	if (cont != (uint32_t)want || (hi & ~(cont | l2 | l3)) != 0)
+		return (0);
+	return (hi & ~((l2 | l3) & 1U << (w - 1)) & ~(l3 & 1U << (w - 2)));
+}
+
 #if defined(__x86_64__) && defined(__GNUC__)
 /*
  * The block loop of feedparse_scan thirty-two bytes at a time, for CPUs
@@ -1998,7 +2036,8 @@ feedparse_scan_avx2(const unsigned char *s, size_t i, size_t end, size_t len,
     int text, unsigned char a, unsigned char b, unsigned char c, int *stopped)
 {
 	__m256i		v, m, t, sp, tab, nl, cr, va, vb, vc, lca, n26, sl;
-	unsigned int	bits;
+	__m256i		c0, c2, e0, ed;
+	unsigned int	bits, hi;
 	size_t		j, k;
 
 	sp = _mm256_set1_epi8(0x20);
@@ -2011,6 +2050,11 @@ feedparse_scan_avx2(const unsigned char *s, size_t i, size_t end, size_t len,
 	lca = _mm256_set1_epi8((char)('a' - 128));
 	n26 = _mm256_set1_epi8(26 - 128);
 	sl = _mm256_set1_epi8('/');
+	/* Signed bounds for feedparse_utf8_block's byte classes. */
+	c0 = _mm256_set1_epi8((char)0xc0);
+	c2 = _mm256_set1_epi8((char)0xc2);
+	e0 = _mm256_set1_epi8((char)0xe0);
+	ed = _mm256_set1_epi8((char)0xed);
 	*stopped = 0;
 	while (i + 32 <= end && i + 32 < len) {
 		v = _mm256_loadu_si256((const __m256i *)(s + i));
@@ -2030,6 +2074,15 @@ feedparse_scan_avx2(const unsigned char *s, size_t i, size_t end, size_t len,
 			    _mm256_cmpeq_epi8(v, va), _mm256_or_si256(
 			    _mm256_cmpeq_epi8(v, vb), _mm256_cmpeq_epi8(v, vc))));
 		bits = (unsigned int)_mm256_movemask_epi8(m);
+		if ((hi = (unsigned int)_mm256_movemask_epi8(v)) != 0)
+			bits &= ~feedparse_utf8_block(hi,
+			    (unsigned int)_mm256_movemask_epi8(
+			    _mm256_cmpgt_epi8(c0, v)),
+			    (unsigned int)_mm256_movemask_epi8(_mm256_and_si256(
+			    _mm256_cmpgt_epi8(v, c2), _mm256_cmpgt_epi8(e0, v))),
+			    (unsigned int)_mm256_movemask_epi8(_mm256_and_si256(
+			    _mm256_cmpgt_epi8(v, e0), _mm256_cmpgt_epi8(ed, v))),
+			    32);
 		k = i + 32;
 		while (bits != 0) {
 			j = i + (size_t)__builtin_ctz(bits);
@@ -2079,7 +2132,8 @@ feedparse_scan(const unsigned char *s, size_t i, size_t end, size_t len,
 #endif
 #ifdef __SSE2__
 	__m128i		v, m, t, sp, tab, nl, cr, va, vb, vc, lca, n26, sl;
-	unsigned int	bits;
+	__m128i		c0, c2, e0, ed;
+	unsigned int	bits, hi;
 #else
 	uint64_t	w, wa, wb, wc;
 	size_t		lim;
@@ -2105,6 +2159,10 @@ feedparse_scan(const unsigned char *s, size_t i, size_t end, size_t len,
 	lca = _mm_set1_epi8((char)('a' - 128));
 	n26 = _mm_set1_epi8(26 - 128);
 	sl = _mm_set1_epi8('/');
+	c0 = _mm_set1_epi8((char)0xc0);
+	c2 = _mm_set1_epi8((char)0xc2);
+	e0 = _mm_set1_epi8((char)0xe0);
+	ed = _mm_set1_epi8((char)0xed);
 	/* Each block is read with the byte after it, for the tag test. */
 	while (i + 16 <= end && i + 16 < len) {
 		v = _mm_loadu_si128((const __m128i *)(s + i));
@@ -2127,6 +2185,15 @@ feedparse_scan(const unsigned char *s, size_t i, size_t end, size_t len,
 			    va), _mm_or_si128(_mm_cmpeq_epi8(v, vb),
 			    _mm_cmpeq_epi8(v, vc))));
 		bits = (unsigned int)_mm_movemask_epi8(m);
+		if ((hi = (unsigned int)_mm_movemask_epi8(v)) != 0)
+			bits &= ~feedparse_utf8_block(hi,
+			    (unsigned int)_mm_movemask_epi8(
+			    _mm_cmplt_epi8(v, c0)),
+			    (unsigned int)_mm_movemask_epi8(_mm_and_si128(
+			    _mm_cmpgt_epi8(v, c2), _mm_cmplt_epi8(v, e0))),
+			    (unsigned int)_mm_movemask_epi8(_mm_and_si128(
+			    _mm_cmpgt_epi8(v, e0), _mm_cmplt_epi8(v, ed))),
+			    16);
 		k = i + 16;
 		while (bits != 0) {
 			j = i + (size_t)__builtin_ctz(bits);

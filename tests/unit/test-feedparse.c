@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "unit.h"
+#include "buf.h"
 #include "feedparse.h"
 
 struct result {
@@ -307,6 +308,104 @@ test_charsets(void **state UNUSED)
 	free(s);
 }
 
+/*
+ * UTF-8 at every alignment against the scan's blocks: valid sequences of
+ * two, three and four bytes pass unchanged, C1 controls are read as
+ * windows-1252, U+FFFE goes, and stray bytes (after the first 64 KiB, the
+ * document having been read as UTF-8) are windows-1252, in text and in
+ * CDATA alike, whatever the chunks.
+ */
+static void
+test_utf8_mix(void **state UNUSED)
+{
+	static const struct {
+		const char	*in, *out;
+		int		 valid;
+	} tok[] = {
+		{ "\xc3\xa9", "\xc3\xa9", 1 },		/* é */
+		{ "\xd0\x96", "\xd0\x96", 1 },		/* Ж */
+		{ "\xe2\x80\x94", "\xe2\x80\x94", 1 },	/* em dash */
+		{ "\xe1\x83\x90", "\xe1\x83\x90", 1 },	/* Georgian an */
+		{ "\xe6\x97\xa5", "\xe6\x97\xa5", 1 },	/* CJK */
+		{ "\xef\xbc\x8c", "\xef\xbc\x8c", 1 },	/* fullwidth comma */
+		{ "\xf0\x9f\x98\x80", "\xf0\x9f\x98\x80", 1 },	/* emoji */
+		{ "\xc2\x85", "\xe2\x80\xa6", 1 },	/* C1 NEL: ellipsis */
+		{ "\xef\xbf\xbe", "", 1 },		/* U+FFFE */
+		{ "\xe9", "\xc3\xa9", 0 },		/* windows-1252 é */
+		{ "\xff", "\xc3\xbf", 0 },
+		{ "\x80", "\xe2\x82\xac", 0 },		/* euro sign */
+	};
+	struct buf	 doc, in, want[2];
+	json_t		*o, *items, *it;
+	char		*res;
+	const char	*got;
+	size_t		 k, chunk, run;
+	unsigned int	 seed = 1;
+	int		 t, part, f;
+
+	buf_init(&doc);
+	buf_init(&in);
+	buf_adds(&doc, "<?xml version=\"1.0\" encoding=\"utf-8\"?>"
+	    "<rss><channel>");
+	for (part = 0; part < 2; part++) {
+		/* Part 0, valid throughout and longer than 64 KiB, makes
+		 * the document UTF-8; part 1 has stray bytes too. */
+		buf_clear(&in);
+		buf_init(&want[part]);
+		buf_adds(&in, "x");
+		buf_adds(&want[part], "x");
+		while (want[part].len < 70000) {
+			seed = seed * 1103515245 + 12345;
+			run = (seed >> 16) % 40;
+			for (k = 0; k < run; k++) {
+				buf_addc(&in, (char)('a' + k % 26));
+				buf_addc(&want[part], (char)('a' + k % 26));
+			}
+			do {
+				seed = seed * 1103515245 + 12345;
+				t = (int)((seed >> 16) % nitems(tok));
+			} while (part == 0 && !tok[t].valid);
+			buf_adds(&in, tok[t].in);
+			buf_adds(&want[part], tok[t].out);
+		}
+		buf_adds(&in, "x");
+		buf_adds(&want[part], "x");
+		buf_adds(&doc, "<item><title>");
+		buf_add(&doc, in.data, in.len);
+		buf_adds(&doc, "</title><description><![CDATA[");
+		buf_add(&doc, in.data, in.len);
+		buf_adds(&doc, "]]></description></item>");
+	}
+	buf_adds(&doc, "</channel></rss>");
+	for (chunk = 4096; chunk <= 65536; chunk *= 16) {
+		res = parse(doc.data, doc.len, chunk, NULL, 0, 0, 0);
+		assert_non_null(o = json_loads(res, 0, NULL));
+		assert_string_equal(json_string_value(json_object_get(o,
+		    "encoding")), "utf-8");
+		items = json_object_get(o, "items");
+		assert_int_equal(json_array_size(items), 2);
+		for (part = 0; part < 2; part++) {
+			it = json_array_get(items, (size_t)part);
+			for (f = 0; f < 2; f++) {
+				got = json_string_value(json_object_get(it,
+				    f == 0 ? "title" : "summary"));
+				assert_non_null(got);
+				if (strcmp(got, want[part].data) != 0)
+					fail_msg("part %d, %s, in %zu-byte "
+					    "chunks: the text differs", part,
+					    f == 0 ? "title" : "summary",
+					    chunk);
+			}
+		}
+		json_decref(o);
+		free(res);
+	}
+	buf_release(&want[0]);
+	buf_release(&want[1]);
+	buf_release(&in);
+	buf_release(&doc);
+}
+
 int
 main(void)
 {
@@ -318,6 +417,7 @@ main(void)
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_charsets),
+		cmocka_unit_test(test_utf8_mix),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
