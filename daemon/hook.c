@@ -186,7 +186,9 @@ hook_finished(int64_t item_id, int ok, const char *why, int64_t attempts)
 		store_exec(aggd->store, st);
 		return;
 	}
-	shift = attempts > 12 ? 12 : (int)attempts;
+	/* attempts counts this failure too: the first retry waits
+	 * HOOK_RETRY_MIN, each later one twice the one before. */
+	shift = attempts < 1 ? 0 : attempts > 13 ? 12 : (int)attempts - 1;
 	delay = (int64_t)HOOK_RETRY_MIN << shift;
 	if (delay > HOOK_RETRY_MAX)
 		delay = HOOK_RETRY_MAX;
@@ -225,7 +227,7 @@ hook_start(int64_t item_id, int64_t feed_id, int64_t attempts)
 		return (-1);
 	}
 	if ((argv = config_split_argv(cmd, &cause)) == NULL) {
-		hook_finished(item_id, 0, cause, attempts);
+		hook_finished(item_id, 0, cause, attempts + 1);
 		free(cause);
 		store_feed_free(f);
 		return (-1);

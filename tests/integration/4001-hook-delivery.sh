@@ -2,8 +2,8 @@
 # Hooks: each announced item is piped, as JSON on stdin, to the hook (argv
 # split like a shell, never run by one), with the AGG_* environment; in
 # storage order; first-fetch items are not announced; a failing hook is
-# retried and delivered later; hooks_pending/hooks_failed say where things
-# stand.
+# retried and delivered later, the first retry after 10 s (README: "from
+# 10 s up to an hour"); hooks_pending/hooks_failed say where things stand.
 
 . "$(dirname "$0")/lib.sh"
 
@@ -50,9 +50,12 @@ assert_eq "$(aggctl items --json | wc -l)" 3 "three items stored"
 
 # Third is delivered; Second fails once, so it and everything after it in
 # this feed wait (order per feed), then both go out after the retry.
-WAIT_FOR=60 wait_for sh -c "[ -f '$T/out file' ] && [ \$(wc -l <'$T/out file') -ge 2 ]" ||
+WAIT_FOR=30 wait_for sh -c "[ -f '$T/out file' ] && [ \$(wc -l <'$T/out file') -ge 2 ]" ||
     fail "hooks not delivered: $(cat "$T/out file" 2>/dev/null)"
 [ -e "$T/out file.failed" ] || fail "the failing attempt did not happen"
+grep -q 'hook for item [0-9]*: exit 3; retry in 10s$' "$T/aggd.log" ||
+    fail "the first retry is not 10 s away: $(grep 'retry in' "$T/aggd.log")"
+ok "the first retry waits 10 s"
 assert_eq "$(cut -d'|' -f3 "$T/out file" | tr '\n' ,)" "Second,Third \`id\`," \
     "delivered once each, in storage order, after the retry"
 assert_eq "$(cut -d'|' -f5 "$T/out file" | head -n 1)" "Second" \
