@@ -392,7 +392,7 @@ config_load(const char *path, int explicit, char **cause)
 	if ((fp = fopen(path, "r")) == NULL) {
 		if (errno == ENOENT && !explicit)
 			return (c);
-		xasprintf(cause, "%s: %s", path, strerror(errno));
+		xasprintf(cause, "%s: %s", path, log_strerror(errno));
 		config_free(c);
 		return (NULL);
 	}
@@ -437,7 +437,7 @@ config_load(const char *path, int explicit, char **cause)
 			goto fail;
 	}
 	if (ferror(fp)) {
-		xasprintf(cause, "%s: %s", path, strerror(errno));
+		xasprintf(cause, "%s: %s", path, log_strerror(errno));
 		goto out;
 	}
 	TAILQ_FOREACH(f, &c->feeds, entry) {

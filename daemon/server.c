@@ -120,7 +120,7 @@ server_check_stale(const char *path, char **cause)
 	sun.sun_family = AF_UNIX;
 	snprintf(sun.sun_path, sizeof sun.sun_path, "%s", path);
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1) {
-		xasprintf(cause, "socket: %s", strerror(errno));
+		xasprintf(cause, "socket: %s", log_strerror(errno));
 		return (-1);
 	}
 	rv = connect(fd, (struct sockaddr *)&sun, sizeof sun);
@@ -131,7 +131,7 @@ server_check_stale(const char *path, char **cause)
 	}
 	if (unlink(path) == -1 && errno != ENOENT) {
 		xasprintf(cause, "cannot remove stale socket %s: %s", path,
-		    strerror(errno));
+		    log_strerror(errno));
 		return (-1);
 	}
 	return (0);
@@ -155,7 +155,7 @@ server_start(struct event_base *base, const char *path, gid_t gid,
 	if (access(dir, F_OK) != 0) {
 		if (paths_mkdirs(dir, use_gid ? 0750 : 0700) == -1) {
 			xasprintf(cause, "cannot create directory %s: %s",
-			    dir, strerror(errno));
+			    dir, log_strerror(errno));
 			free(dir);
 			return (NULL);
 		}
@@ -168,7 +168,7 @@ server_start(struct event_base *base, const char *path, gid_t gid,
 
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 	    0)) == -1) {
-		xasprintf(cause, "socket: %s", strerror(errno));
+		xasprintf(cause, "socket: %s", log_strerror(errno));
 		return (NULL);
 	}
 	memset(&sun, 0, sizeof sun);
@@ -178,7 +178,8 @@ server_start(struct event_base *base, const char *path, gid_t gid,
 	mask = umask(use_gid ? 0117 : 0177);
 	if (bind(fd, (struct sockaddr *)&sun, sizeof sun) == -1) {
 		umask(mask);
-		xasprintf(cause, "cannot bind %s: %s", path, strerror(errno));
+		xasprintf(cause, "cannot bind %s: %s", path,
+		    log_strerror(errno));
 		close(fd);
 		return (NULL);
 	}
@@ -187,7 +188,7 @@ server_start(struct event_base *base, const char *path, gid_t gid,
 		log_warn("chown %s", path);
 	if (listen(fd, 128) == -1) {
 		xasprintf(cause, "cannot listen on %s: %s", path,
-		    strerror(errno));
+		    log_strerror(errno));
 		close(fd);
 		unlink(path);
 		return (NULL);

@@ -427,7 +427,7 @@ store_open(const char *path, char **cause)
 	dir = paths_dirname(path);
 	if (paths_mkdirs(dir, 0700) == -1) {
 		xasprintf(cause, "cannot create directory %s: %s", dir,
-		    strerror(errno));
+		    log_strerror(errno));
 		free(dir);
 		return (NULL);
 	}

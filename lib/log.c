@@ -6,6 +6,7 @@
  */
 #include <sys/stat.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -61,6 +62,21 @@ log_getverbose(void)
 	return (log_verbose);
 }
 
+/*
+ * strerror() with its first letter in lower case, as our messages go
+ * ("cannot bind /run/aggd/aggd.sock: permission denied").  The buffer is
+ * static: only the loop thread logs.
+ */
+const char *
+log_strerror(int e)
+{
+	static char	msg[256];
+
+	snprintf(msg, sizeof msg, "%s", strerror(e));
+	msg[0] = (char)tolower((unsigned char)msg[0]);
+	return (msg);
+}
+
 static void
 log_vwrite(int pri, const char *fmt, va_list ap, const char *suffix)
 {
@@ -95,7 +111,7 @@ log_warn(const char *fmt, ...)
 	int	saved = errno;
 
 	va_start(ap, fmt);
-	log_vwrite(LOG_WARNING, fmt, ap, strerror(saved));
+	log_vwrite(LOG_WARNING, fmt, ap, log_strerror(saved));
 	va_end(ap);
 	errno = saved;
 }
@@ -149,7 +165,7 @@ fatal(const char *fmt, ...)
 	int	saved = errno;
 
 	va_start(ap, fmt);
-	log_vwrite(LOG_CRIT, fmt, ap, strerror(saved));
+	log_vwrite(LOG_CRIT, fmt, ap, log_strerror(saved));
 	va_end(ap);
 	exit(1);
 }

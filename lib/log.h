@@ -18,5 +18,6 @@ void	log_info(const char *, ...) PRINTFLIKE(1, 2);
 void	log_debug(const char *, ...) PRINTFLIKE(1, 2);
 void	fatal(const char *, ...) PRINTFLIKE(1, 2) NORETURN;
 void	fatalx(const char *, ...) PRINTFLIKE(1, 2) NORETURN;
+const char *log_strerror(int);	/* lower-case strerror(), static buffer */
 
 #endif

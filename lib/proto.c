@@ -161,7 +161,7 @@ proto_read(int fd, struct buf *in, json_t **out, char **cause)
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1) {
-			xasprintf(cause, "read: %s", strerror(errno));
+			xasprintf(cause, "read: %s", log_strerror(errno));
 			return (-1);
 		}
 		if (n == 0)
