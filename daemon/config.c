@@ -386,7 +386,8 @@ config_load(const char *path, int explicit, char **cause)
 	FILE			*fp;
 	char			*line = NULL, *s, *eq, *k, *v, *why = NULL;
 	size_t			 size = 0;
-	int			 lineno = 0, in_section = 0;
+	int			 lineno = 0, in_section = 0, bounds_line = 0;
+	char			 lo[32], hi[32];
 
 	c = config_defaults();
 	if ((fp = fopen(path, "r")) == NULL) {
@@ -435,6 +436,9 @@ config_load(const char *path, int explicit, char **cause)
 				goto fail;
 		} else if (config_daemon_key(c, k, v, &why) != 0)
 			goto fail;
+		else if (strcmp(k, "min_interval") == 0 ||
+		    strcmp(k, "max_interval") == 0)
+			bounds_line = lineno;	/* the later one is blamed */
 	}
 	if (ferror(fp)) {
 		xasprintf(cause, "%s: %s", path, log_strerror(errno));
@@ -448,9 +452,13 @@ config_load(const char *path, int explicit, char **cause)
 		}
 	}
 	if (c->min_interval > c->max_interval) {
-		xasprintf(cause, "%s: min_interval is above max_interval",
-		    path);
-		goto out;
+		/* Only a key in the file can have crossed the defaults. */
+		lineno = bounds_line;
+		units_format_duration(c->min_interval, lo, sizeof lo);
+		units_format_duration(c->max_interval, hi, sizeof hi);
+		xasprintf(&why, "min_interval %s is above max_interval %s",
+		    lo, hi);
+		goto fail;
 	}
 	free(line);
 	fclose(fp);

@@ -113,6 +113,20 @@ hook = /bin/echo 'unterminated
 CONF
 refused bad-hook "aggd: $T/bad-hook.conf:2: unterminated ' quote"
 
+# Bounds that cross: the line of the later of the two keys.
+cat >"$T/bounds.conf" <<'CONF'
+[daemon]
+min_interval = 2h
+# a comment
+max_interval = 1h
+CONF
+refused bounds "aggd: $T/bounds.conf:4: min_interval 2h is above\
+ max_interval 1h"
+
+# A file that cannot be read (a directory): one line, reason in lower case.
+mkdir "$T/dir.conf"
+refused dir "aggd: $T/dir.conf: is a directory"
+
 # A missing file is not an error, even when named with -c: the built-in
 # defaults apply, and --check-config says so, naming the file.
 "$BUILD/aggd" --check-config -c "$T/missing.conf" >"$T/out" 2>"$T/err"

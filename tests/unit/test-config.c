@@ -302,8 +302,10 @@ test_errors(void **state UNUSED)
 		{ "[feed \"a\"]\nurl = http://a/\n[feed \"b\"]\n"
 		    "url = http://b/\n\n[feed \"a\"]\nurl = http://c/\n", 6,
 		    "feed \"a\" already defined at line 1" },
-		{ "[daemon]\nmin_interval = 2d\n", 0,
-		    "min_interval is above max_interval" },
+		{ "[daemon]\nmin_interval = 2d\n", 2,
+		    "min_interval 2d is above max_interval 1d" },
+		{ "[daemon]\nmin_interval = 1h\n# c\nmax_interval = 30m\n", 4,
+		    "min_interval 1h is above max_interval 30m" },
 	};
 	struct config	*c;
 	const char	*path;
