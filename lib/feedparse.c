@@ -2033,9 +2033,9 @@ feedparse_utf8_block(uint32_t hi, uint32_t cont, uint32_t l2, uint32_t l3,
  */
 __attribute__((target("avx2"))) static size_t
 feedparse_scan_avx2(const unsigned char *s, size_t i, size_t end, size_t len,
-    int text, unsigned char a, unsigned char b, unsigned char c, int *stopped)
+    int text, unsigned char a, unsigned char b, int *stopped)
 {
-	__m256i		v, m, t, sp, tab, nl, cr, va, vb, vc, lca, n26, sl;
+	__m256i		v, m, t, sp, tab, nl, cr, va, vb, lca, n26, sl;
 	__m256i		c0, c2, e0, ed;
 	unsigned int	bits, hi;
 	size_t		j, k;
@@ -2046,7 +2046,6 @@ feedparse_scan_avx2(const unsigned char *s, size_t i, size_t end, size_t len,
 	cr = _mm256_set1_epi8('\r');
 	va = _mm256_set1_epi8((char)a);
 	vb = _mm256_set1_epi8((char)b);
-	vc = _mm256_set1_epi8((char)c);
 	lca = _mm256_set1_epi8((char)('a' - 128));
 	n26 = _mm256_set1_epi8(26 - 128);
 	sl = _mm256_set1_epi8('/');
@@ -2070,9 +2069,7 @@ feedparse_scan_avx2(const unsigned char *s, size_t i, size_t end, size_t len,
 			    _mm256_cmpeq_epi8(v, va), _mm256_andnot_si256(t,
 			    _mm256_cmpeq_epi8(v, vb))));
 		} else
-			m = _mm256_or_si256(m, _mm256_or_si256(
-			    _mm256_cmpeq_epi8(v, va), _mm256_or_si256(
-			    _mm256_cmpeq_epi8(v, vb), _mm256_cmpeq_epi8(v, vc))));
+			m = _mm256_or_si256(m, _mm256_cmpeq_epi8(v, vb));
 		bits = (unsigned int)_mm256_movemask_epi8(m);
 		if ((hi = (unsigned int)_mm256_movemask_epi8(v)) != 0)
 			bits &= ~feedparse_utf8_block(hi,
@@ -2125,23 +2122,22 @@ feedparse_scan(const unsigned char *s, size_t i, size_t end, size_t len,
 	};
 	int		text = mode == FILTER_TEXT, mask = text ? 3 : 6;
 	unsigned char	a = text ? '&' : stop[mode], b = stop[mode];
-	unsigned char	c = stop[mode];
 	size_t		j, k;
 #if defined(__x86_64__) && defined(__GNUC__)
 	int		stopped;
 #endif
 #ifdef __SSE2__
-	__m128i		v, m, t, sp, tab, nl, cr, va, vb, vc, lca, n26, sl;
+	__m128i		v, m, t, sp, tab, nl, cr, va, vb, lca, n26, sl;
 	__m128i		c0, c2, e0, ed;
 	unsigned int	bits, hi;
 #else
-	uint64_t	w, wa, wb, wc;
+	uint64_t	w, wa, wb;
 	size_t		lim;
 #endif
 
 #if defined(__x86_64__) && defined(__GNUC__)
 	if (feedparse_avx2) {
-		i = feedparse_scan_avx2(s, i, end, len, text, a, b, c,
+		i = feedparse_scan_avx2(s, i, end, len, text, a, b,
 		    &stopped);
 		if (stopped)
 			return (i);
@@ -2155,7 +2151,6 @@ feedparse_scan(const unsigned char *s, size_t i, size_t end, size_t len,
 	cr = _mm_set1_epi8('\r');
 	va = _mm_set1_epi8((char)a);
 	vb = _mm_set1_epi8((char)b);
-	vc = _mm_set1_epi8((char)c);
 	lca = _mm_set1_epi8((char)('a' - 128));
 	n26 = _mm_set1_epi8(26 - 128);
 	sl = _mm_set1_epi8('/');
@@ -2181,9 +2176,7 @@ feedparse_scan(const unsigned char *s, size_t i, size_t end, size_t len,
 			m = _mm_or_si128(m, _mm_or_si128(_mm_cmpeq_epi8(v, va),
 			    _mm_andnot_si128(t, _mm_cmpeq_epi8(v, vb))));
 		} else
-			m = _mm_or_si128(m, _mm_or_si128(_mm_cmpeq_epi8(v,
-			    va), _mm_or_si128(_mm_cmpeq_epi8(v, vb),
-			    _mm_cmpeq_epi8(v, vc))));
+			m = _mm_or_si128(m, _mm_cmpeq_epi8(v, vb));
 		bits = (unsigned int)_mm_movemask_epi8(m);
 		if ((hi = (unsigned int)_mm_movemask_epi8(v)) != 0)
 			bits &= ~feedparse_utf8_block(hi,
@@ -2210,15 +2203,13 @@ feedparse_scan(const unsigned char *s, size_t i, size_t end, size_t len,
 #else
 	wa = FEEDPARSE_ONES * a;
 	wb = FEEDPARSE_ONES * b;
-	wc = FEEDPARSE_ONES * c;
 	for (;;) {
 		while (i + 8 <= end) {
 			memcpy(&w, s + i, 8);
 			if ((w & FEEDPARSE_HIGHS) ||
 			    FEEDPARSE_HASZERO(w & ~(FEEDPARSE_ONES * 0x1f)) ||
 			    FEEDPARSE_HASZERO(w ^ wa) ||
-			    FEEDPARSE_HASZERO(w ^ wb) ||
-			    FEEDPARSE_HASZERO(w ^ wc))
+			    FEEDPARSE_HASZERO(w ^ wb))
 				break;
 			i += 8;
 		}
