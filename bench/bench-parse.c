@@ -175,7 +175,7 @@ main(int argc, char **argv)
 	    runs);
 	printf("parse: bare expat  %8.1f MB/s\n", mb / best_x);
 	printf("parse: feedparse   %8.1f MB/s\n", mb / best_fp);
-	printf("parse: ratio       %8.2f (target >= 0.80)\n", best_x / best_fp);
+	printf("parse: ratio       %8.3f (target >= 0.80)\n", best_x / best_fp);
 	buf_release(&doc);
 	return (0);
 }
