@@ -171,6 +171,8 @@ main(int argc, char **argv)
 		return (1);
 	}
 	log_init("aggd", verbose, 0);
+	/* Progress waits until we are up: a failure is one line. */
+	log_hold();
 
 	if (path == NULL)
 		path = defpath = paths_config();
@@ -179,6 +181,7 @@ main(int argc, char **argv)
 	/* A missing file, even one named with -c, means built-in defaults
 	 * (INTERFACE.md); a bad one stops us. */
 	if ((aggd->conf = config_load(path, 0, &cause)) == NULL) {
+		log_release(0);
 		log_errx("%s", cause);
 		free(cause);
 		free(defpath);
@@ -188,6 +191,7 @@ main(int argc, char **argv)
 		log_info("no configuration file at %s: built-in defaults",
 		    path);
 	if (check) {
+		log_release(0);
 		if (aggd->conf->path != NULL)
 			printf("%s: ok\n", aggd->conf->path);
 		else
@@ -235,6 +239,7 @@ main(int argc, char **argv)
 		if (event_reinit(aggd->base) == -1)
 			fatalx("cannot reinitialise the event base after fork");
 	}
+	log_release(1);
 	for (i = 0; i < nitems(sigs); i++) {
 		sigev[i] = evsignal_new(aggd->base, sigs[i], main_signal_cb,
 		    NULL);
@@ -266,6 +271,7 @@ main(int argc, char **argv)
 	return (0);
 
 fail:
+	log_release(0);
 	log_errx("%s", cause);
 	free(cause);
 	store_close(aggd->store);

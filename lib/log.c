@@ -22,6 +22,15 @@ static int		 log_verbose;
 static int		 log_syslog;
 static int		 log_journal;
 
+/* Info and debug lines held back while aggd starts (log_hold()). */
+struct log_held {
+	int		 pri;
+	char		*line;
+};
+static struct log_held	*log_held;
+static size_t		 log_nheld;
+static int		 log_holding;
+
 static int
 log_stderr_is_journal(void)
 {
@@ -78,30 +87,73 @@ log_strerror(int e)
 }
 
 static void
+log_emit(int pri, const char *line)
+{
+	if (log_syslog) {
+		syslog(pri, "%s", line);
+		return;
+	}
+	if (log_journal)
+		fprintf(stderr, "<%d>%s\n", pri, line);
+	else
+		fprintf(stderr, "%s: %s\n", log_progname, line);
+	fflush(stderr);
+}
+
+static void
 log_vwrite(int pri, const char *fmt, va_list ap, const char *suffix)
 {
-	char	 line[4096];
-	int	 n;
+	char		 line[4096];
+	size_t		 len;
+	struct log_held	*h;
+	int		 n;
 
 	n = vsnprintf(line, sizeof line, fmt, ap);
 	if (n < 0)
 		return;
-	if (log_syslog) {
-		if (suffix != NULL)
-			syslog(pri, "%s: %s", line, suffix);
-		else
-			syslog(pri, "%s", line);
+	if (suffix != NULL) {
+		len = strlen(line);
+		snprintf(line + len, sizeof line - len, ": %s", suffix);
+	}
+	if (log_holding && pri >= LOG_INFO) {
+		/* Plain allocation: xmalloc's dying would log again. */
+		h = realloc(log_held, (log_nheld + 1) * sizeof *log_held);
+		if (h != NULL) {
+			log_held = h;
+			if ((h[log_nheld].line = strdup(line)) != NULL)
+				h[log_nheld++].pri = pri;
+		}
 		return;
 	}
-	if (log_journal)
-		fprintf(stderr, "<%d>", pri);
-	else
-		fprintf(stderr, "%s: ", log_progname);
-	if (suffix != NULL)
-		fprintf(stderr, "%s: %s\n", line, suffix);
-	else
-		fprintf(stderr, "%s\n", line);
-	fflush(stderr);
+	log_emit(pri, line);
+}
+
+/*
+ * Start-up: a failure must be one line on stderr, not the end of a page of
+ * progress.  Between log_hold() and log_release() info and debug lines
+ * wait; log_release(1) writes them where logging now goes (syslog once
+ * daemonised), log_release(0) drops them.  Warnings and errors never wait.
+ */
+void
+log_hold(void)
+{
+	log_holding = 1;
+}
+
+void
+log_release(int emit)
+{
+	size_t	i;
+
+	log_holding = 0;
+	for (i = 0; i < log_nheld; i++) {
+		if (emit)
+			log_emit(log_held[i].pri, log_held[i].line);
+		free(log_held[i].line);
+	}
+	free(log_held);
+	log_held = NULL;
+	log_nheld = 0;
 }
 
 void

@@ -18,6 +18,8 @@ void	log_info(const char *, ...) PRINTFLIKE(1, 2);
 void	log_debug(const char *, ...) PRINTFLIKE(1, 2);
 void	fatal(const char *, ...) PRINTFLIKE(1, 2) NORETURN;
 void	fatalx(const char *, ...) PRINTFLIKE(1, 2) NORETURN;
+void	log_hold(void);		/* hold info lines back while starting */
+void	log_release(int emit);	/* write (1) or drop (0) what was held */
 const char *log_strerror(int);	/* lower-case strerror(), static buffer */
 
 #endif
