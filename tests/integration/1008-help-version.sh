@@ -29,8 +29,10 @@ for c in add remove feeds items show read unread refresh follow import \
 	grep -Eq "(^|[ ;|])$c( |$)" "$T/help" || fail "aggctl --help lacks $c"
 done
 ok "aggctl --help lists every command"
-# aggctl -h is --help too.
+# -h is --help too, for both.
 "$BUILD/aggctl" -h >/dev/null || fail "aggctl -h exited $?"
+"$BUILD/aggd" -h | grep -q 'usage: aggd' || fail "aggd -h: no usage"
+ok "-h is --help"
 
 # The versions agree with each other and with the running daemon.
 v_aggd=$("$BUILD/aggd" --version | awk '{print $NF}')
