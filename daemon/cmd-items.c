@@ -153,8 +153,13 @@ cmd_show(struct client *c, json_t *req)
 	int64_t		 id;
 
 	if ((id = cmd_items_id(json_object_get(req, "item"))) <= 0) {
-		server_client_send(c, proto_error("field 'item' must be an "
-		    "item id"));
+		/* Worded as read and unread word it. */
+		if (json_is_string(json_object_get(req, "item")))
+			server_client_send(c, proto_error("not an item id: %s",
+			    json_string_value(json_object_get(req, "item"))));
+		else
+			server_client_send(c, proto_error("field 'item' must "
+			    "be an item id"));
 		return;
 	}
 	st = store_stmt(aggd->store, STMT_ITEM_GET);

@@ -60,6 +60,9 @@ for bad in 99999 0 abc -- ''; do
 	assert_line "$T/err" "$(sed -n 1p "$T/err")" "show '$bad': one line"
 	[ ! -s "$T/out" ] || fail "show '$bad' printed $(cat "$T/out")"
 done
+aggctl show abc 2>"$T/err"
+assert_eq "$(cat "$T/err")" "aggctl: not an item id: abc" \
+    "show names a malformed item as read does"
 aggctl show 99999 --json >"$T/out" 2>&1 && fail "show 99999 --json succeeded"
 grep -q 'no such item' "$T/out" || fail "show 99999: $(cat "$T/out")"
 ok "show of an unknown item names it"
