@@ -23,6 +23,7 @@ void		 client_close(void);
 
 /* output.c */
 void	 die(const char *, ...) PRINTFLIKE(1, 2) NORETURN;
+void	 output_help(int, char **, const char *usage);
 void	 output_json(const json_t *);
 int	 output_isatty(void);
 int	 isatty_stderr(void);

@@ -84,6 +84,7 @@ cmd_remove(int argc, char **argv)
 {
 	json_t	*req, *data;
 
+	output_help(argc, argv, "aggctl remove FEED");
 	if (argc != 2 || argv[1][0] == '-')
 		die("usage: aggctl remove FEED");
 	req = json_pack("{s:s, s:s}", "cmd", "remove", "feed", argv[1]);

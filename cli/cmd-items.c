@@ -205,6 +205,7 @@ cmd_show(int argc, char **argv)
 	int	 i, json = 0;
 	char	*item = NULL;
 
+	output_help(argc, argv, "aggctl show ITEM [--json]");
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--json") == 0)
 			json = 1;
@@ -234,6 +235,7 @@ cmd_mark(int argc, char **argv, int read)
 	json_t		*req, *items, *data;
 	int		 i;
 
+	output_help(argc, argv, usage);
 	req = json_pack("{s:s}", "cmd", read ? "read" : "unread");
 	items = json_array();
 	for (i = 1; i < argc; i++) {

@@ -44,6 +44,7 @@ cmd_import(int argc, char **argv)
 	size_t		 i, k, e, nerr = 0, size;
 	json_int_t	 added = 0, existing = 0;
 
+	output_help(argc, argv, "aggctl import FILE.opml");
 	if (argc != 2 || (argv[1][0] == '-' && argv[1][1] != '\0'))
 		die("usage: aggctl import FILE.opml");
 	if (strcmp(argv[1], "-") == 0)
@@ -95,12 +96,13 @@ cmd_import(int argc, char **argv)
 }
 
 int
-cmd_export(int argc, char **argv UNUSED)
+cmd_export(int argc, char **argv)
 {
 	json_t		*j, *f, *tv;
 	const char	**tags;
 	size_t		 ntags, k;
 
+	output_help(argc, argv, "aggctl export");
 	if (argc != 1)
 		die("usage: aggctl export");
 	client_send(json_pack("{s:s}", "cmd", "feeds"));

@@ -32,6 +32,23 @@ die(const char *fmt, ...)
 	exit(1);
 }
 
+/* --help anywhere among a command's arguments: its usage on stdout, exit 0. */
+void
+output_help(int argc, char **argv, const char *usage)
+{
+	int	i;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (strcmp(argv[i], "--help") == 0) {
+			printf("usage: %s\n", usage);
+			output_finish();
+			exit(0);
+		}
+	}
+}
+
 void
 output_json(const json_t *j)
 {

@@ -29,6 +29,15 @@ for c in add remove feeds items show read unread refresh follow import \
 	grep -Eq "(^|[ ;|])$c( |$)" "$T/help" || fail "aggctl --help lacks $c"
 done
 ok "aggctl --help lists every command"
+# Every command takes --help: its usage on stdout, exit 0, no daemon needed.
+for c in add remove feeds items show read unread refresh follow import \
+    export status parse; do
+	"$BUILD/aggctl" -s "$T/nothing.sock" "$c" --help >"$T/out" 2>"$T/err" ||
+	    fail "aggctl $c --help exited $?: $(cat "$T/err")"
+	grep -q "^usage: aggctl $c" "$T/out" ||
+	    fail "aggctl $c --help: $(cat "$T/out")"
+done
+ok "every command's --help"
 # -h is --help too, for both.
 "$BUILD/aggctl" -h >/dev/null || fail "aggctl -h exited $?"
 "$BUILD/aggd" -h | grep -q 'usage: aggd' || fail "aggd -h: no usage"
