@@ -460,6 +460,22 @@ config_load(const char *path, int explicit, char **cause)
 		    lo, hi);
 		goto fail;
 	}
+	/* As for aggctl add: a feed's interval is kept within the bounds,
+	 * and the change is said. */
+	TAILQ_FOREACH(f, &c->feeds, entry) {
+		if (f->interval == -1 || (f->interval >= c->min_interval &&
+		    f->interval <= c->max_interval))
+			continue;
+		units_format_duration(f->interval, lo, sizeof lo);
+		units_format_duration(f->interval < c->min_interval ?
+		    c->min_interval : c->max_interval, hi, sizeof hi);
+		log_warnx("%s:%d: feed \"%s\": interval %s is %s, %s to %s",
+		    path, f->line, f->name, lo, f->interval < c->min_interval ?
+		    "below min_interval" : "above max_interval",
+		    f->interval < c->min_interval ? "raised" : "lowered", hi);
+		f->interval = f->interval < c->min_interval ?
+		    c->min_interval : c->max_interval;
+	}
 	free(line);
 	fclose(fp);
 	/* Relative paths mean the directory aggd started in, which it

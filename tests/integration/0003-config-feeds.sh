@@ -106,4 +106,35 @@ kill -0 "$AGGD_PID" || fail "aggd died on a bad configuration at SIGHUP"
 aggctl status >/dev/null || fail "aggctl status after a refused reload"
 assert_eq "$(aggctl feeds --json | wc -l)" 3 "feeds unchanged by a bad reload"
 
+# A section's interval outside min_interval..max_interval is brought
+# within them, as aggctl add does, and said (FILE:LINE of the section).
+cp "$T/base.conf" "$T/aggd.conf.new"
+cat >>"$T/aggd.conf.new" <<'CONF'
+
+[feed "fast"]
+url = http://127.0.0.1:9/fast.xml
+interval = 10s
+[feed "slow"]
+url = http://127.0.0.1:9/slow.xml
+interval = 3d
+CONF
+"$BUILD/aggd" --check-config -c "$T/aggd.conf.new" >/dev/null 2>"$T/err" ||
+    fail "--check-config refused a too short interval: $(cat "$T/err")"
+grep -q "aggd.conf.new:6: feed \"fast\": interval 10s is below min_interval, raised to 1m" \
+    "$T/err" || fail "--check-config did not say: $(cat "$T/err")"
+ok "--check-config says a too short interval is raised"
+mv "$T/aggd.conf.new" "$T/aggd.conf"
+kill -HUP "$AGGD_PID"
+has_slow() {
+	[ -n "$(feed_json http://127.0.0.1:9/slow.xml)" ]
+}
+wait_for has_slow || fail "feed slow did not appear after SIGHUP"
+assert_eq "$(feed_json http://127.0.0.1:9/fast.xml | jq .interval)" 60 \
+    "a [feed] interval below min_interval is raised to it"
+assert_eq "$(feed_json http://127.0.0.1:9/slow.xml | jq .interval)" 86400 \
+    "a [feed] interval above max_interval is lowered to it"
+grep -q 'feed "slow": interval 3d is above max_interval, lowered to 1d' \
+    "$T/aggd.log" || fail "the lowered interval is not logged"
+ok "the change is logged"
+
 aggd_stop
