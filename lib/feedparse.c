@@ -736,8 +736,11 @@ feedparse_store(struct feedparse *fp, enum feedparse_field field,
 		return;
 	case F_SUMMARY_OR_CONTENT:
 		/* An RSS item with both <description> and <summary>: the
-		 * first is the summary, the second the content. */
-		if (target == T_ITEM && it->summary != NULL) {
+		 * first is the summary, the second the content.  A summary
+		 * of lower rank (itunes:summary, media:description) is no
+		 * first: the description replaces it. */
+		if (target == T_ITEM && it->summary != NULL &&
+		    ip[F_SUMMARY] >= prio) {
 			if (it->content == NULL) {
 				it->content = val;
 				ip[F_CONTENT] = 5;
@@ -1458,8 +1461,11 @@ feedparse_field_start(struct feedparse *fp, enum feedparse_target t,
 			    t == T_ITEM ? 10 : 8, MODE_TEXT);
 		else if (el == E_LASTBUILDDATE)
 			feedparse_capture(fp, F_UPDATED, t, 10, MODE_TEXT);
-		else if (fp->is_atom && (el == E_PUBLISHED ||
+		else if (fp->is_atom && t == T_ITEM && (el == E_PUBLISHED ||
 		    el == E_ISSUED))
+			/* Not the feed's: its updated is Atom's updated
+			 * alone (a YouTube channel's published is the day
+			 * it was opened). */
 			feedparse_capture(fp, F_PUBLISHED, t, 10, MODE_TEXT);
 		else if (fp->is_atom && (el == E_UPDATED ||
 		    el == E_MODIFIED))
@@ -1518,7 +1524,7 @@ feedparse_field_start(struct feedparse *fp, enum feedparse_target t,
 		/* Atom elements inside RSS. */
 		if (el == E_UPDATED)
 			feedparse_capture(fp, F_UPDATED, t, 9, MODE_TEXT);
-		else if (el == E_PUBLISHED)
+		else if (el == E_PUBLISHED && t == T_ITEM)
 			feedparse_capture(fp, F_PUBLISHED, t, 9, MODE_TEXT);
 		else if (el == E_SUMMARY ||
 		    el == E_SUBTITLE)
