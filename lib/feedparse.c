@@ -2554,6 +2554,36 @@ feedparse_lookslike(const char *s, size_t len, const char *what)
 }
 
 /*
+ * Where an XML declaration starts after junk, else 0: a PHP warning
+ * printed as HTML ("<br />\n<b>Warning</b>: ...") or a comment ahead of
+ * "<?xml version=...".  Everything before it goes, so that the declared
+ * charset is read and expat sees a declaration at the start.  Not when
+ * the junk holds what looks like the feed's own root: then "<?xml" is
+ * text inside the feed.
+ */
+static size_t
+feedparse_junk_len(const char *s, size_t len)
+{
+	static const char *roots[] = { "rss", "feed", "rdf:rdf", "channel" };
+	const char	*p, *q;
+	size_t		 i, n;
+
+	if ((p = memmem(s, len, "<?xml", 5)) == NULL || p == s ||
+	    (size_t)(p - s) + 5 >= len || strchr(" \t\r\n", p[5]) == NULL)
+		return (0);
+	for (q = s; (q = memchr(q, '<', (size_t)(p - q))) != NULL; q++) {
+		for (i = 0; i < nitems(roots); i++) {
+			n = strlen(roots[i]);
+			if ((size_t)(p - q) > n + 1 &&
+			    strncasecmp(q + 1, roots[i], n) == 0 &&
+			    strchr(" \t\r\n>", q[n + 1]) != NULL)
+				return (0);
+		}
+	}
+	return ((size_t)(p - s));
+}
+
+/*
  * The window is full, or the document ended: choose the charset and start
  * reading.  A byte-order mark wins; bytes that show a 16/32-bit or EBCDIC
  * family take it; otherwise the first of the charset given from outside,
@@ -2566,7 +2596,7 @@ feedparse_start(struct feedparse *fp, int last)
 	const char	*s = fp->window.data, *name = NULL, *family;
 	const char	*cands[4];
 	char		*declared = NULL;
-	size_t		 len = fp->window.len, bom, i;
+	size_t		 len = fp->window.len, bom, i, junk;
 
 	if (s == NULL)
 		s = "";
@@ -2583,6 +2613,13 @@ feedparse_start(struct feedparse *fp, int last)
 		charset_dec_run(fp->dec, s, len, &fp->json, last);
 		buf_release(&fp->window);
 		return;
+	}
+	if (name == NULL || strcmp(name, "utf-8") == 0) {
+		junk = feedparse_junk_len(s, len);
+		for (i = 0; i < junk; i++)
+			fp->skipped_lines += s[i] == '\n';
+		s += junk;
+		len -= junk;
 	}
 	if (name == NULL) {
 		family = charset_pattern(s, len);
