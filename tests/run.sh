@@ -28,7 +28,7 @@ run_unit() {
 		n_ok=$(grep -c '^ok ' "$log")
 		n_ko=$(grep -c '^not ok ' "$log")
 		pass=$((pass + n_ok))
-		if [ "$n_ko" -gt 0 ] || [ "$rc" -ne 0 ] && [ "$n_ko" -eq 0 ]; then
+		if [ "$n_ko" -gt 0 ] || [ "$rc" -ne 0 ]; then
 			[ "$n_ko" -gt 0 ] || n_ko=1
 			fail=$((fail + n_ko))
 			grep '^not ok ' "$log" | sed "s/^/FAIL: $name: /"

@@ -154,14 +154,14 @@ test_size_bad(void **state UNUSED)
 }
 
 /*
- * Sizes too large for int64_t once multiplied by their unit are refused,
- * not wrapped.
+ * Sizes too large for int64_t once multiplied by their unit (2^63 bytes
+ * and up) are refused, not wrapped.
  */
 static void
 test_size_overflow(void **state UNUSED)
 {
 	static const char *t[] = { "1000000000000G", "17179869184G",
-	    "1099511627776K" };
+	    "9007199254740992K" };
 	int64_t	 got;
 	char	*cause;
 	size_t	 i;
