@@ -1048,6 +1048,21 @@ static void
 feedparse_capture_start(struct feedparse *fp, enum feedparse_ns ns,
     const char *name, const char *local, const char **attrs)
 {
+	struct buf	decoded;
+
+	if (fp->cap_mode == MODE_TEXT) {
+		/* Markup inside a text element (raw HTML in an RSS
+		 * description): the element holds markup, whose text is
+		 * escaped, the text before this child too.  Else escaped
+		 * text in it ("&lt;script&gt;") would become markup. */
+		decoded = fp->text;
+		buf_init(&fp->text);
+		if (decoded.len > 0)
+			feedparse_text_escape(fp, decoded.data, decoded.len,
+			    0);
+		buf_release(&decoded);
+		fp->cap_mode = MODE_XHTML;
+	}
 	feedparse_close_tag(fp);
 	if (fp->cap_drop_div && fp->depth == fp->cap_depth + 1 &&
 	    ns == NS_XHTML && strcasecmp(local, "div") == 0 &&
