@@ -1050,11 +1050,19 @@ feedparse_capture_start(struct feedparse *fp, enum feedparse_ns ns,
 {
 	struct buf	decoded;
 
+	feedparse_close_tag(fp);
+	if (fp->cap_drop_div && fp->depth == fp->cap_depth + 1 &&
+	    ns == NS_XHTML && strcasecmp(local, "div") == 0 &&
+	    fp->cap_div_depth == 0) {
+		fp->cap_div_depth = fp->depth;
+		return;
+	}
 	if (fp->cap_mode == MODE_TEXT) {
 		/* Markup inside a text element (raw HTML in an RSS
-		 * description): the element holds markup, whose text is
-		 * escaped, the text before this child too.  Else escaped
-		 * text in it ("&lt;script&gt;") would become markup. */
+		 * description; a wrapping XHTML div, dropped above, is
+		 * none): the element holds markup, whose text is escaped,
+		 * the text before this child too.  Else escaped text in
+		 * it ("&lt;script&gt;") would become markup. */
 		decoded = fp->text;
 		buf_init(&fp->text);
 		if (decoded.len > 0)
@@ -1062,13 +1070,6 @@ feedparse_capture_start(struct feedparse *fp, enum feedparse_ns ns,
 			    0);
 		buf_release(&decoded);
 		fp->cap_mode = MODE_XHTML;
-	}
-	feedparse_close_tag(fp);
-	if (fp->cap_drop_div && fp->depth == fp->cap_depth + 1 &&
-	    ns == NS_XHTML && strcasecmp(local, "div") == 0 &&
-	    fp->cap_div_depth == 0) {
-		fp->cap_div_depth = fp->depth;
-		return;
 	}
 	feedparse_text_add(fp, "<", 1);
 	name = ns == NS_XHTML ? local : name;
