@@ -14,8 +14,10 @@
  * then cleared.  No DTD or external entity is ever read: parameter entity
  * parsing is off, no external entity handler is installed, and expat's
  * amplification limits stop entity bombs.  HTML entities undefined in XML
- * (&nbsp;) come through the skipped-entity handler, which expat calls once
- * told to assume a foreign DTD it never loads.
+ * (&nbsp;) are turned into their characters by the repair filter, in
+ * attribute values too; names HTML lacks come through the skipped-entity
+ * handler, which expat calls once told to assume a foreign DTD it never
+ * loads, and stay as written.
  */
 #include <ctype.h>
 #include <limits.h>
@@ -1774,6 +1776,19 @@ feedparse_text_cb(void *arg, const XML_Char *s, int len)
 }
 
 /* An entity XML does not define: the HTML set, else kept as written. */
+/* The text of the HTML entity NAME, NULL when HTML has none. */
+static const char *
+feedparse_html_entity(const char *name)
+{
+	/* HTML 5 moved these two to other code points; feeds were written
+	 * against HTML 4. */
+	if (strcmp(name, "lang") == 0)
+		return ("\xe2\x8c\xa9");
+	if (strcmp(name, "rang") == 0)
+		return ("\xe2\x8c\xaa");
+	return (entities_lookup(name));
+}
+
 static void
 feedparse_entity_cb(void *arg, const XML_Char *name, int is_param)
 {
@@ -1783,15 +1798,7 @@ feedparse_entity_cb(void *arg, const XML_Char *name, int is_param)
 	if (is_param || !fp->capturing || fp->failed)
 		return;
 	feedparse_close_tag(fp);
-	/* HTML 5 moved these two to other code points; feeds were written
-	 * against HTML 4. */
-	if (strcmp(name, "lang") == 0)
-		v = "\xe2\x8c\xa9";
-	else if (strcmp(name, "rang") == 0)
-		v = "\xe2\x8c\xaa";
-	else
-		v = entities_lookup(name);
-	if (v != NULL) {
+	if ((v = feedparse_html_entity(name)) != NULL) {
 		if (fp->cap_mode == MODE_XHTML)
 			feedparse_text_escape(fp, v, strlen(v), 0);
 		else
@@ -1895,6 +1902,14 @@ feedparse_fix_numref(const unsigned char *s, size_t n, struct buf *out)
 		charset_put(out, charset_cp1252(c));
 		return (r);
 	}
+	/* A UTF-16 surrogate pair as two references (JavaScript's
+	 * escaping of an emoji): the character it encodes. */
+	if (c >= 0xd800 && c <= 0xdbff && (used = feedparse_numref(s + r,
+	    n - r, &c2)) != 0 && c2 >= 0xdc00 && c2 <= 0xdfff) {
+		charset_put(out, 0x10000 + ((c - 0xd800) << 10) +
+		    (c2 - 0xdc00));
+		return (r + used);
+	}
 	if (!feedparse_xml_char(c))
 		return (r);
 	buf_add(out, "&#", 2);
@@ -1982,6 +1997,67 @@ feedparse_utf8_run(const unsigned char *s, size_t i, size_t len)
 	return (i);
 }
 
+/* Whether the reference of R bytes at S is one XML itself defines. */
+static inline int
+feedparse_xml_entity(const unsigned char *s, size_t r)
+{
+	switch (r) {
+	case 4:
+		return ((s[1] == 'l' || s[1] == 'g') && s[2] == 't');
+	case 5:
+		return (memcmp(s + 1, "amp", 3) == 0);
+	case 6:
+		return (memcmp(s + 1, "quot", 4) == 0 ||
+		    memcmp(s + 1, "apos", 4) == 0);
+	default:
+		return (0);
+	}
+}
+
+/*
+ * A reference of R bytes at S to an HTML entity XML does not define
+ * (&nbsp;), into OUT as its characters: then expat reads it in attribute
+ * values too, where a skipped entity would be dropped.  The five that XML
+ * defines, under HTML's other spellings (&LT;), stay references.  Returns
+ * 0 for a name HTML does not have, left to expat (a DTD's own entity).
+ */
+static int
+feedparse_fix_entref(const unsigned char *s, size_t r, struct buf *out)
+{
+	char		 name[48];
+	const char	*v;
+
+	if (r - 2 >= sizeof name)
+		return (0);
+	memcpy(name, s + 1, r - 2);
+	name[r - 2] = '\0';
+	if ((v = feedparse_html_entity(name)) == NULL)
+		return (0);
+	for (; *v != '\0'; v++) {
+		switch (*v) {
+		case '<':
+			buf_add(out, "&lt;", 4);
+			break;
+		case '>':
+			buf_add(out, "&gt;", 4);
+			break;
+		case '&':
+			buf_add(out, "&amp;", 5);
+			break;
+		case '"':
+			buf_add(out, "&quot;", 6);
+			break;
+		case '\'':
+			buf_add(out, "&apos;", 6);
+			break;
+		default:
+			buf_addc(out, *v);
+			break;
+		}
+	}
+	return (1);
+}
+
 /*
  * A stopping byte at S[I] that needs no repair, stepped over where the
  * scan found it: valid UTF-8 that passes unchanged and, in text, a '<'
@@ -2016,7 +2092,8 @@ feedparse_pass(const unsigned char *s, size_t i, size_t len, int text)
 		    s[i + 1] == '/')
 			return (i + 1);
 	} else if (s[i] == '&' && s[i + 1] != '#' &&
-	    (r = feedparse_entref(s + i, len - i)) != 0)
+	    (r = feedparse_entref(s + i, len - i)) != 0 &&
+	    feedparse_xml_entity(s + i, r))
 		return (i + r);
 	return (i);
 }
@@ -2371,6 +2448,11 @@ feedparse_filter(struct feedparse *fp, const unsigned char *s, size_t len,
 				feedparse_keep(out, s, &done, i);
 				buf_add(out, "&amp;", 5);
 				r = 1;
+				done = i + r;
+			} else if (!feedparse_xml_entity(s + i, r) &&
+			    feedparse_fix_entref(s + i, r, &fp->numref)) {
+				feedparse_keep(out, s, &done, i);
+				buf_add(out, fp->numref.data, fp->numref.len);
 				done = i + r;
 			}
 			i += r;
