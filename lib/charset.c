@@ -831,3 +831,36 @@ charset_valid(const char *name, const char *buf, size_t len)
 	charset_dec_free(dec);
 	return (invalid == 0);
 }
+
+/*
+ * Text outside markup ('<' to '>') in which letters from 0xc0 up outnumber
+ * ASCII letters is Cyrillic in a single-byte charset: Latin languages
+ * write most letters in ASCII, Russian or Ukrainian none.  Lower case is
+ * most of any text: 0xe0-0xff in windows-1251, 0xc0-0xdf in KOI8-R.  What
+ * is not plainly Cyrillic stays windows-1252, the web's default.
+ */
+const char *
+charset_guess_8bit(const char *buf, size_t len)
+{
+	const unsigned char	*s = (const unsigned char *)buf;
+	size_t			 i, ascii = 0, upper = 0, lower = 0;
+	int			 tag = 0;
+
+	for (i = 0; i < len; i++) {
+		if (tag) {
+			tag = s[i] != '>';
+			continue;
+		}
+		if (s[i] == '<')
+			tag = 1;
+		else if ((s[i] | 0x20) >= 'a' && (s[i] | 0x20) <= 'z')
+			ascii++;
+		else if (s[i] >= 0xe0)
+			upper++;
+		else if (s[i] >= 0xc0)
+			lower++;
+	}
+	if (upper + lower <= ascii || upper + lower < 6)
+		return ("windows-1252");
+	return (upper >= lower ? "windows-1251" : "koi8-r");
+}

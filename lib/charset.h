@@ -55,6 +55,11 @@ size_t		 charset_dec_run(struct charset_dec *, const char *, size_t,
  * sequence cut at the end does not count). */
 int		 charset_valid(const char *, const char *, size_t);
 
+/* The single-byte charset BUF is most likely in, when no label fits it:
+ * windows-1251 or KOI8-R for text that is plainly Cyrillic, else
+ * windows-1252. */
+const char	*charset_guess_8bit(const char *, size_t);
+
 /* Append the UTF-8 of code point C to OUT. */
 void		 charset_put(struct buf *, unsigned int);
 

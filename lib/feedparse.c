@@ -2,7 +2,8 @@
  * The streaming feed parser.  Bytes go through three stages: the first
  * 64 KiB are held to choose the charset (byte-order mark, then the charset
  * given from outside, then the XML declaration, then UTF-8, each only if
- * the bytes are valid in it, else windows-1252); everything is decoded to
+ * the bytes are valid in it, else windows-1252, or windows-1251 or KOI8-R
+ * for plainly Cyrillic text); everything is decoded to
  * UTF-8 (charset.c) and passed through a small repair filter for the
  * breakage real feeds have (bare '&' and '<', control characters, junk
  * before the root); expat then reads it as UTF-8 and the handlers here map
@@ -2685,8 +2686,9 @@ feedparse_junk_len(const char *s, size_t len)
  * The window is full, or the document ended: choose the charset and start
  * reading.  A byte-order mark wins; bytes that show a 16/32-bit or EBCDIC
  * family take it; otherwise the first of the charset given from outside,
- * the XML declaration's, UTF-8 and windows-1252 in which the window is
- * valid.
+ * the XML declaration's and UTF-8 in which the window is valid, else the
+ * single-byte charset the text looks like (windows-1252 unless plainly
+ * Cyrillic).
  */
 static void
 feedparse_start(struct feedparse *fp, int last)
@@ -2728,7 +2730,7 @@ feedparse_start(struct feedparse *fp, int last)
 			cands[0] = charset_canonical(fp->charset);
 			cands[1] = charset_canonical(declared);
 			cands[2] = "utf-8";
-			cands[3] = "windows-1252";
+			cands[3] = charset_guess_8bit(s, len);
 			for (i = 0; i < nitems(cands); i++) {
 				/* A 16-bit label on 8-bit bytes is wrong. */
 				if (cands[i] == NULL ||
