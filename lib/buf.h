@@ -31,7 +31,8 @@ static inline void
 buf_add(struct buf *b, const void *p, size_t n)
 {
 	if (b->size > 0 && b->len + n < b->size) {
-		memcpy(b->data + b->len, p, n);
+		if (n > 0)
+			memcpy(b->data + b->len, p, n);
 		b->len += n;
 		b->data[b->len] = '\0';
 	} else
