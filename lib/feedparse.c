@@ -2882,28 +2882,132 @@ feedparse_json_item(struct feedparse *fp, json_t *o)
 	item_release(it);
 }
 
+/*
+ * Where a JSON Feed cut short (a transfer that stopped early, a server
+ * that died mid-body) can still be read: the end of the last whole member
+ * of the top-level object, or of the last whole element of its "items"
+ * array, among the first LEN bytes of S.  One pass that follows strings
+ * (with their escapes) and a stack of open brackets; it stops at the first
+ * bracket that does not match.  Returns the length to keep and sets *CLOSE
+ * to the brackets that close what is open there, or returns 0 when
+ * nothing can be kept.
+ */
+static size_t
+feedparse_json_cut(const char *s, size_t len, const char **close)
+{
+	static const char	*closers[] = { "", "}", "]}" };
+	char			 stack[JSON_PARSER_MAX_DEPTH];
+	size_t			 i, depth = 0, key = 0, cut = 0, cut_depth = 0;
+	int			 in_str = 0, want_key = 0, key_items = 0;
+	int			 in_items = 0;
+
+	for (i = 0; i < len; i++) {
+		if (in_str) {
+			if (s[i] == '\\')
+				i++;
+			else if (s[i] == '"') {
+				in_str = 0;
+				if (depth == 1 && want_key) {
+					key_items = i - key == 5 &&
+					    memcmp(s + key, "items", 5) == 0;
+					want_key = 0;
+				}
+			}
+			continue;
+		}
+		switch (s[i]) {
+		case '"':
+			in_str = 1;
+			key = i + 1;
+			break;
+		case '{':
+		case '[':
+			/* The document must be an object. */
+			if (depth == sizeof stack || (depth == 0 &&
+			    s[i] != '{'))
+				goto out;
+			if (depth == 1)
+				in_items = s[i] == '[' && key_items;
+			stack[depth++] = s[i];
+			want_key = depth == 1;
+			break;
+		case '}':
+		case ']':
+			if (depth == 0 || stack[depth - 1] !=
+			    (s[i] == '}' ? '{' : '['))
+				goto out;
+			depth--;
+			if (depth <= 1 || (depth == 2 && in_items)) {
+				cut = i + 1;
+				cut_depth = depth;
+			}
+			if (depth == 0)
+				goto out;
+			break;
+		case ',':
+			if (depth == 1 || (depth == 2 && in_items)) {
+				cut = i;
+				cut_depth = depth;
+			}
+			want_key = depth == 1;
+			break;
+		}
+	}
+out:
+	/* Below the cut the stack holds the object and the items array. */
+	*close = closers[cut_depth];
+	return (cut);
+}
+
+/* Parse the JSON Feed read so far; a document cut short is read up to its
+ * last whole item, and keeps the error. */
+static json_t *
+feedparse_json_load(struct feedparse *fp)
+{
+	json_t		*doc;
+	json_error_t	 err;
+	const char	*s, *close;
+	char		*part;
+	size_t		 len, cut;
+
+	s = fp->json.data != NULL ? fp->json.data : "";
+	len = fp->json.len;
+	if ((doc = json_loadb(s, len, 0, &err)) != NULL)
+		return (doc);
+	fp->failed = 1;
+	xasprintf(&fp->error, "%d:%d: %s", err.line < 1 ? 1 : err.line,
+	    err.column < 1 ? 1 : err.column, err.text);
+	/* Nothing from the token jansson stopped at is kept: its position
+	 * lies past that token's first byte. */
+	if (err.position > 0 && (size_t)err.position < len)
+		len = err.position - 1;
+	if ((cut = feedparse_json_cut(s, len, &close)) == 0)
+		return (NULL);
+	part = xmalloc(cut + strlen(close));
+	memcpy(part, s, cut);
+	memcpy(part + cut, close, strlen(close));
+	doc = json_loadb(part, cut + strlen(close), 0, &err);
+	free(part);
+	return (doc);
+}
+
 static void
 feedparse_json(struct feedparse *fp)
 {
 	json_t		*doc, *items, *o;
-	json_error_t	 err;
 	const char	*version;
 	char		*s;
 	size_t		 i;
 
-	doc = json_loadb(fp->json.data != NULL ? fp->json.data : "",
-	    fp->json.len, JSON_REJECT_DUPLICATES * 0, &err);
-	if (doc == NULL) {
-		fp->failed = 1;
-		xasprintf(&fp->error, "%d:%d: %s", err.line < 1 ? 1 : err.line,
-		    err.column < 1 ? 1 : err.column, err.text);
+	if ((doc = feedparse_json_load(fp)) == NULL)
 		return;
-	}
 	version = json_string_value(json_object_get(doc, "version"));
 	if (!json_is_object(doc) || version == NULL ||
 	    strncmp(version, "https://jsonfeed.org/version/", 29) != 0) {
-		fp->failed = 1;
-		fp->error = xstrdup("1:1: not a feed");
+		if (!fp->failed) {
+			fp->failed = 1;
+			fp->error = xstrdup("1:1: not a feed");
+		}
 		json_decref(doc);
 		return;
 	}
@@ -2923,9 +3027,11 @@ feedparse_json(struct feedparse *fp)
 		if (!json_is_object(o))
 			continue;
 		if (fp->nitems >= fp->max_items) {
-			fp->failed = 1;
-			xasprintf(&fp->error, "1:1: more than %zu items",
-			    fp->max_items);
+			if (!fp->failed) {
+				fp->failed = 1;
+				xasprintf(&fp->error, "1:1: more than %zu "
+				    "items", fp->max_items);
+			}
 			break;
 		}
 		feedparse_json_item(fp, o);
