@@ -2807,18 +2807,12 @@ feedparse_json_str(json_t *o, const char *key)
 	return (feedparse_trim(s));
 }
 
-/* The name of the first author: 1.1's "authors", 1.0's "author". */
+/* A JSON Feed author object's name; NULL when it gives none. */
 static char *
-feedparse_json_author(json_t *o)
+feedparse_json_name(json_t *a)
 {
-	json_t	*a;
 	char	*name;
 
-	a = json_object_get(o, "authors");
-	if (json_is_array(a))
-		a = json_array_get(a, 0);
-	else
-		a = json_object_get(o, "author");
 	if (!json_is_object(a))
 		return (NULL);
 	if ((name = feedparse_json_str(a, "name")) != NULL && *name == '\0') {
@@ -2826,6 +2820,23 @@ feedparse_json_author(json_t *o)
 		name = NULL;
 	}
 	return (name);
+}
+
+/* The name of the first author that has one: 1.1's "authors", else
+ * 1.0's "author".  Feeds list an author by URL or avatar alone, and the
+ * named one after it. */
+static char *
+feedparse_json_author(json_t *o)
+{
+	json_t	*a;
+	char	*name;
+	size_t	 i;
+
+	json_array_foreach(json_object_get(o, "authors"), i, a) {
+		if ((name = feedparse_json_name(a)) != NULL)
+			return (name);
+	}
+	return (feedparse_json_name(json_object_get(o, "author")));
 }
 
 static void
