@@ -605,24 +605,33 @@ feedparse_link(const char *base, const char *ref)
 	return (r);
 }
 
+/*
+ * A whole number of bytes (or minutes, or times), with XML white space
+ * around it; -1 when S is NULL, holds anything else, or does not fit.
+ * strtoll would saturate an overflow to a length no enclosure has, and its
+ * locale and errno handling cost more than this loop on a hot path.
+ */
 static int64_t
 feedparse_length(const char *s)
 {
-	char		*end;
-	long long	 v;
+	int64_t	v = 0;
+	int	d;
 
 	if (s == NULL)
 		return (-1);
-	while (isspace((unsigned char)*s))
+	while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
 		s++;
-	if (!isdigit((unsigned char)*s))
+	if (*s < '0' || *s > '9')
 		return (-1);
-	v = strtoll(s, &end, 10);
-	while (isspace((unsigned char)*end))
-		end++;
-	if (*end != '\0' || v < 0)
-		return (-1);
-	return (v);
+	for (; *s >= '0' && *s <= '9'; s++) {
+		d = *s - '0';
+		if (v > (INT64_MAX - d) / 10)
+			return (-1);
+		v = v * 10 + d;
+	}
+	while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+		s++;
+	return (*s == '\0' ? v : -1);
 }
 
 static void

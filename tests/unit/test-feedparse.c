@@ -12,6 +12,7 @@
 #include "unit.h"
 #include "buf.h"
 #include "feedparse.h"
+#include "xmalloc.h"
 
 struct result {
 	json_t	*items;
@@ -407,6 +408,42 @@ test_utf8_mix(void **state UNUSED)
 	buf_release(&doc);
 }
 
+/* An enclosure's length is a whole number that fits, or null: never a
+ * saturated or guessed one. */
+static void
+test_lengths(void **state UNUSED)
+{
+	static const struct {
+		const char	*in;
+		const char	*want;
+	} cases[] = {
+		{ "0", "\"length\": 0}" },
+		{ " 12\n", "\"length\": 12}" },
+		{ "9223372036854775807", "\"length\": 9223372036854775807}" },
+		{ "9223372036854775808", "\"length\": null}" },
+		{ "99999999999999999999", "\"length\": null}" },
+		{ "184467440737095516160", "\"length\": null}" },
+		{ "-1", "\"length\": null}" },
+		{ "+5", "\"length\": null}" },
+		{ "1e3", "\"length\": null}" },
+		{ "12 3", "\"length\": null}" },
+		{ "", "\"length\": null}" },
+	};
+	char	*doc, *s;
+	size_t	 i;
+
+	for (i = 0; i < nitems(cases); i++) {
+		xasprintf(&doc, "<rss version=\"2.0\"><channel><title>T</title>"
+		    "<item><enclosure url=\"/a.mp3\" type=\"audio/mpeg\" "
+		    "length=\"%s\"/></item></channel></rss>", cases[i].in);
+		s = parse_all(doc, strlen(doc));
+		if (strstr(s, cases[i].want) == NULL)
+			fail_msg("length '%s': %s", cases[i].in, s);
+		free(s);
+		free(doc);
+	}
+}
+
 int
 main(void)
 {
@@ -419,6 +456,7 @@ main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_charsets),
 		cmocka_unit_test(test_utf8_mix),
+		cmocka_unit_test(test_lengths),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
