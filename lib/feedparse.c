@@ -1449,6 +1449,10 @@ feedparse_field_start(struct feedparse *fp, enum feedparse_target t,
 		feedparse_atom_link(fp, t, attrs);
 		return;
 	}
+	/* RFC 4287 4.1.3.2: content with a src is out of line and empty;
+	 * the feed gives no content, not an empty one. */
+	if (atom && el == E_CONTENT && feedparse_attr(attrs, "src") != NULL)
+		return;
 	if (core) {
 		if (el == E_TITLE) {
 			mode = fp->is_atom ? feedparse_atom_mode(attrs, &drop) :
