@@ -580,8 +580,8 @@ feedparse_trim_copy(const char *s, size_t len)
 	return (r);
 }
 
-/* A link as the feed gave it, made absolute against BASE; NULL when
- * empty. */
+/* A reference made absolute against BASE; NULL when REF is, or is empty
+ * without a base.  An empty one is BASE itself, as xml:base="" wants. */
 static char *
 feedparse_link(const char *base, const char *ref)
 {
@@ -603,6 +603,28 @@ feedparse_link(const char *base, const char *ref)
 	r = uri_resolve(base, tmp);
 	free(tmp);
 	return (r);
+}
+
+/* Whether S is NULL or holds only XML white space. */
+static int
+feedparse_blank(const char *s)
+{
+	if (s == NULL)
+		return (1);
+	while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+		s++;
+	return (*s == '\0');
+}
+
+/* A link the feed gave (an item's, an enclosure's), made absolute against
+ * BASE; NULL when it is empty.  An empty <link></link> or url="" means no
+ * link, not the feed's own address, which is what it would resolve to. */
+static char *
+feedparse_href(const char *base, const char *ref)
+{
+	if (feedparse_blank(ref))
+		return (NULL);
+	return (feedparse_link(base, ref));
 }
 
 /*
@@ -638,10 +660,10 @@ static void
 feedparse_add_enclosure(struct feedparse *fp, const char *base,
     const char *url, const char *type, const char *length)
 {
-	char	*u;
+	char	*u, *t;
 	size_t	 i;
 
-	if ((u = feedparse_link(base, url)) == NULL)
+	if ((u = feedparse_href(base, url)) == NULL)
 		return;
 	if (*u == '\0') {
 		free(u);
@@ -654,7 +676,10 @@ feedparse_add_enclosure(struct feedparse *fp, const char *base,
 			return;
 		}
 	}
-	item_add_enclosure(&fp->item, u, type, feedparse_length(length));
+	/* type="" gives no type. */
+	t = feedparse_blank(type) ? NULL : feedparse_trim(xstrdup(type));
+	item_add_enclosure(&fp->item, u, t, feedparse_length(length));
+	free(t);
 	free(u);
 }
 
@@ -715,6 +740,7 @@ feedparse_store(struct feedparse *fp, enum feedparse_field field,
 	struct feed_meta *m = &fp->meta;
 	int		*ip = fp->item_prio, *mp = fp->meta_prio;
 	int64_t		 n;
+	char		*link;
 
 	if (target == T_PERSON) {
 		if (field == F_NAME && fp->person_name == NULL)
@@ -733,12 +759,14 @@ feedparse_store(struct feedparse *fp, enum feedparse_field field,
 			feedparse_set(&m->title, &mp[field], prio, val);
 		return;
 	case F_LINK:
+		/* An empty link leaves whatever else the feed gave, and the
+		 * fallbacks for none (an RSS permalink guid). */
+		if ((link = feedparse_href(base, val)) == NULL)
+			break;
 		if (target == T_ITEM)
-			feedparse_set(&it->link, &ip[field], prio,
-			    feedparse_link(base, val));
+			feedparse_set(&it->link, &ip[field], prio, link);
 		else
-			feedparse_set(&m->link, &mp[field], prio,
-			    feedparse_link(base, val));
+			feedparse_set(&m->link, &mp[field], prio, link);
 		break;
 	case F_SUMMARY:
 		if (target == T_ITEM)
@@ -2864,7 +2892,7 @@ feedparse_json_item(struct feedparse *fp, json_t *o)
 	it->guid = feedparse_json_str(o, "id");
 	it->title = feedparse_json_str(o, "title");
 	s = feedparse_json_str(o, "url");
-	it->link = feedparse_link(fp->base, s);
+	it->link = feedparse_href(fp->base, s);
 	free(s);
 	it->summary = feedparse_json_str(o, "summary");
 	if ((it->content = feedparse_json_str(o, "content_html")) == NULL)
@@ -3038,10 +3066,10 @@ feedparse_json(struct feedparse *fp)
 	fp->format = strcmp(version + 29, "1.1") == 0 ? "json1.1" : "json1.0";
 	fp->meta.title = feedparse_json_str(doc, "title");
 	s = feedparse_json_str(doc, "home_page_url");
-	fp->meta.link = feedparse_link(fp->base, s);
+	fp->meta.link = feedparse_href(fp->base, s);
 	free(s);
 	s = feedparse_json_str(doc, "feed_url");
-	fp->meta.id = feedparse_link(fp->base, s);
+	fp->meta.id = feedparse_href(fp->base, s);
 	free(s);
 	fp->meta.subtitle = feedparse_json_str(doc, "description");
 	fp->meta.language = feedparse_json_str(doc, "language");
