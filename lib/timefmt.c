@@ -120,21 +120,34 @@ timefmt_digits(const char **sp, int n, int *v)
 	return (0);
 }
 
-/* A numeric offset: "+hh:mm", "+hhmm", "+hh"; minutes east in *OFF. */
+/*
+ * A numeric offset: "+hh:mm", "+hhmm", "+hh", and with SHORT_HOUR also
+ * "+h" and "+h:mm", as hand-written RFC 822 dates have them ("GMT+4");
+ * minutes east in *OFF.  Three digits or more than four are refused:
+ * "+123" could be 1:23 or 12:03.
+ */
 static int
-timefmt_offset(const char **sp, int *off)
+timefmt_offset(const char **sp, int *off, int short_hour)
 {
 	const char	*s = *sp;
-	int		 sign, h, m = 0;
+	int		 sign, h, m = 0, n;
 
 	if (*s != '+' && *s != '-')
 		return (-1);
 	sign = *s++ == '-' ? -1 : 1;
-	if (timefmt_digits(&s, 2, &h) == -1)
-		return (-1);
-	if (*s == ':')
-		s++;
-	if (isdigit((unsigned char)*s) && timefmt_digits(&s, 2, &m) == -1)
+	for (n = 0; n < 5 && isdigit((unsigned char)s[n]); n++)
+		;
+	if (n == 4) {
+		timefmt_digits(&s, 2, &h);
+		timefmt_digits(&s, 2, &m);
+	} else if (n == 2 || (n == 1 && short_hour)) {
+		timefmt_digits(&s, n, &h);
+		if (*s == ':')
+			s++;
+		if (isdigit((unsigned char)*s) &&
+		    timefmt_digits(&s, 2, &m) == -1)
+			return (-1);
+	} else
 		return (-1);
 	if (h > 23 || m > 59)
 		return (-1);
@@ -192,7 +205,7 @@ timefmt_iso8601(const char *s)
 		if (*s == 'Z' || *s == 'z')
 			s++;
 		else if (*s == '+' || *s == '-') {
-			if (timefmt_offset(&s, &off) == -1)
+			if (timefmt_offset(&s, &off, 0) == -1)
 				return (TIME_NONE);
 		} else if (strncasecmp(s, "utc", 3) == 0 ||
 		    strncasecmp(s, "gmt", 3) == 0)
@@ -345,8 +358,11 @@ timefmt_rfc822(const char *s)
 			continue;
 		}
 		if (*s == '+' || *s == '-') {
+			/* A one-digit hour only after the time: in
+			 * "September 5-6, 2024" it is no zone. */
 			p = s;
-			if (have_zone || timefmt_offset(&p, &off) == -1)
+			if (have_zone || timefmt_offset(&p, &off,
+			    have_time) == -1)
 				return (TIME_NONE);
 			s = p;
 			have_zone = 1;
@@ -380,9 +396,10 @@ timefmt_rfc822(const char *s)
 			pm = 1;
 		else if (!have_zone && timefmt_zone(lw, n, &off) == 0) {
 			have_zone = 1;
-			/* "GMT+0200": the offset is from UTC anyway. */
+			/* "GMT+0200", "GMT+4": the offset is from UTC
+			 * anyway. */
 			if ((*s == '+' || *s == '-') &&
-			    timefmt_offset(&s, &off) == -1)
+			    timefmt_offset(&s, &off, 1) == -1)
 				return (TIME_NONE);
 		} else
 			return (TIME_NONE);
@@ -457,7 +474,7 @@ timefmt_rfc822_fixed(const char *s, size_t n)
 		return (TIME_NONE);
 	p = s + 26;
 	if (n == 29 ? strcasecmp(p, "gmt") != 0 :
-	    timefmt_offset(&p, &off) == -1 || p != s + n)
+	    timefmt_offset(&p, &off, 1) == -1 || p != s + n)
 		return (TIME_NONE);
 	return (timefmt_make(y, mon, d, h, mi, sec, off));
 }
