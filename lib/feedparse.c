@@ -1817,7 +1817,6 @@ feedparse_text_cb(void *arg, const XML_Char *s, int len)
 		feedparse_text_add(fp, s, len);
 }
 
-/* An entity XML does not define: the HTML set, else kept as written. */
 /* The text of the HTML entity NAME, NULL when HTML has none. */
 static const char *
 feedparse_html_entity(const char *name)
@@ -1831,6 +1830,7 @@ feedparse_html_entity(const char *name)
 	return (entities_lookup(name));
 }
 
+/* An entity XML does not define: the HTML set, else kept as written. */
 static void
 feedparse_entity_cb(void *arg, const XML_Char *name, int is_param)
 {
@@ -2704,19 +2704,24 @@ feedparse_lookslike(const char *s, size_t len, const char *what)
 static size_t
 feedparse_junk_len(const char *s, size_t len)
 {
-	static const char *roots[] = { "rss", "feed", "rdf:rdf", "channel" };
-	const char	*p, *q;
+	static const char *roots[] = { "rss", "feed", "rdf", "channel" };
+	const char	*p, *q, *l;
 	size_t		 i, n;
 
 	if ((p = memmem(s, len, "<?xml", 5)) == NULL || p == s ||
 	    (size_t)(p - s) + 5 >= len || strchr(" \t\r\n", p[5]) == NULL)
 		return (0);
 	for (q = s; (q = memchr(q, '<', (size_t)(p - q))) != NULL; q++) {
+		/* The local name, past a prefix ("<rdf:RDF", "<atom:feed"). */
+		for (l = q + 1; l < p && l - q < 32 && (isalnum(
+		    (unsigned char)*l) || *l == '-' || *l == '_'); l++)
+			;
+		l = l < p && *l == ':' ? l + 1 : q + 1;
 		for (i = 0; i < nitems(roots); i++) {
 			n = strlen(roots[i]);
-			if ((size_t)(p - q) > n + 1 &&
-			    strncasecmp(q + 1, roots[i], n) == 0 &&
-			    strchr(" \t\r\n>", q[n + 1]) != NULL)
+			if ((size_t)(p - l) > n &&
+			    strncasecmp(l, roots[i], n) == 0 &&
+			    memchr(" \t\r\n>", l[n], 5) != NULL)
 				return (0);
 		}
 	}
