@@ -136,6 +136,7 @@ cmd_items(int argc, char **argv)
 			json = 1;
 			break;
 		case 'h':
+			json_decref(req);
 			printf("usage: %s\n", usage);
 			return (0);
 		default:
@@ -301,6 +302,7 @@ cmd_follow(int argc, char **argv)
 			json = 1;
 			break;
 		case 'h':
+			json_decref(req);
 			printf("usage: %s\n", usage);
 			return (0);
 		default:
