@@ -229,8 +229,11 @@ cmd_import(struct client *c, json_t *req)
 	json_array_foreach(feeds, i, f) {
 		url = json_string_value(json_object_get(f, "url"));
 		title = json_string_value(json_object_get(f, "title"));
-		if (url == NULL)
+		if (url == NULL) {
+			json_array_append_new(errors, json_sprintf("entry %zu "
+			    "has no url", i + 1));
 			continue;
+		}
 		if (cmd_feeds_check_url(url, &cause) != 0) {
 			json_array_append_new(errors, json_string(cause));
 			free(cause);

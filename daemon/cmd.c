@@ -100,9 +100,17 @@ cmd_integer(struct client *c, json_t *req, const char *key, int required,
 	int	 fail;
 
 	if ((v = cmd_field(c, req, key, required, JSON_INTEGER, "an integer",
-	    &fail)) != NULL)
-		*out = json_integer_value(v);
-	return (fail ? -1 : 0);
+	    &fail)) == NULL)
+		return (fail ? -1 : 0);
+	/* Counts, ids, intervals and times: none is negative, and a
+	 * negative one would read as "not given". */
+	if (json_integer_value(v) < 0) {
+		server_client_send(c, proto_error("field '%s' must not be "
+		    "negative", key));
+		return (-1);
+	}
+	*out = json_integer_value(v);
+	return (0);
 }
 
 int

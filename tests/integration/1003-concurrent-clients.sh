@@ -91,6 +91,22 @@ assert_eq "$(frame 9 "$T/g" | jq -r '.type + " " + (.data.feeds|tostring)')" \
     "ok 1" "the request after the garbage is answered"
 still_fine "after garbage frames"
 
+# Well-formed requests with values aggctl never sends: negative numbers
+# are refused by name (not read as "not given"), and import entries
+# without a URL are reported, not skipped in silence.
+printf '%s\n{"cmd":"items","limit":-5}\n{"cmd":"add","url":"http://127.0.0.1:9/x","interval":-1}\n{"cmd":"import","feeds":[42,{"title":"no url"}]}\n{"cmd":"status"}\n' \
+    "$HELLO" | sockpeer -l 5 -t 10 "$S" >"$T/r"
+assert_eq "$(frame 2 "$T/r" | jq -r '.type + ": " + .error')" \
+    "error: field 'limit' must not be negative" "a negative limit"
+assert_eq "$(frame 3 "$T/r" | jq -r '.type + ": " + .error')" \
+    "error: field 'interval' must not be negative" "a negative interval"
+assert_eq "$(frame 4 "$T/r" | jq -c '[.type, .data.added, .data.errors]')" \
+    '["ok",0,["entry 1 has no url","entry 2 has no url"]]' \
+    "import entries without a url"
+assert_eq "$(frame 5 "$T/r" | jq -r '.data.feeds')" 1 \
+    "nothing was added by the refused requests"
+still_fine "after out-of-range values"
+
 # 3. Binary junk, NUL bytes included, before any hello: an error frame and
 # a close.
 printf '\000\001\377\376junk\033[0m\000\n' |
