@@ -1,9 +1,10 @@
 /*
  * The streaming feed parser.  Bytes go through three stages: the first
- * 64 KiB are held to choose the charset (byte-order mark, then the charset
- * given from outside, then the XML declaration, then UTF-8, each only if
- * the bytes are valid in it, else windows-1252, or windows-1251 or KOI8-R
- * for plainly Cyrillic text); everything is decoded to
+ * 64 KiB are held to choose the charset (byte-order mark; UTF-8 for text
+ * that is valid UTF-8 throughout; then the charset given from outside,
+ * then the XML declaration, then UTF-8, each only if the bytes are valid
+ * in it, else windows-1252, or windows-1251 or KOI8-R for plainly
+ * Cyrillic text); everything is decoded to
  * UTF-8 (charset.c) and passed through a small repair filter for the
  * breakage real feeds have (bare '&' and '<', control characters, junk
  * before the root); expat then reads it as UTF-8 and the handlers here map
@@ -2729,12 +2730,42 @@ feedparse_junk_len(const char *s, size_t len)
 }
 
 /*
+ * Whether S holds non-ASCII text that is valid UTF-8 throughout (a
+ * sequence cut at the end aside).  Text in another charset almost never
+ * is: windows-1252's accented letters stand alone among ASCII ones, and
+ * windows-1251's or GBK's letters follow each other, where UTF-8 wants
+ * continuation bytes.
+ */
+static int
+feedparse_utf8_text(const char *s, size_t len)
+{
+	const unsigned char	*u = (const unsigned char *)s;
+	size_t			 i = 0;
+	int			 n, multi = 0;
+
+	while (i < len) {
+		if (u[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if ((n = charset_utf8_seq(u + i, len - i)) == -1)
+			break;
+		if (n <= 0)
+			return (0);
+		multi = 1;
+		i += (size_t)n;
+	}
+	return (multi);
+}
+
+/*
  * The window is full, or the document ended: choose the charset and start
  * reading.  A byte-order mark wins; bytes that show a 16/32-bit or EBCDIC
- * family take it; otherwise the first of the charset given from outside,
- * the XML declaration's and UTF-8 in which the window is valid, else the
- * single-byte charset the text looks like (windows-1252 unless plainly
- * Cyrillic).
+ * family take it; non-ASCII text that is valid UTF-8 throughout is UTF-8
+ * whatever the labels say; otherwise the first of the charset given from
+ * outside, the XML declaration's and UTF-8 in which the window is valid,
+ * else the single-byte charset the text looks like (windows-1252 unless
+ * plainly Cyrillic).
  */
 static void
 feedparse_start(struct feedparse *fp, int last)
@@ -2743,6 +2774,7 @@ feedparse_start(struct feedparse *fp, int last)
 	const char	*cands[4];
 	char		*declared = NULL;
 	size_t		 len = fp->window.len, bom, i, junk;
+	int		 utf8;
 
 	if (s == NULL)
 		s = "";
@@ -2777,10 +2809,16 @@ feedparse_start(struct feedparse *fp, int last)
 			cands[1] = charset_canonical(declared);
 			cands[2] = "utf-8";
 			cands[3] = charset_guess_8bit(s, len);
+			utf8 = feedparse_utf8_text(s, len);
 			for (i = 0; i < nitems(cands); i++) {
-				/* A 16-bit label on 8-bit bytes is wrong. */
+				/* A 16-bit label on 8-bit bytes is wrong;
+				 * so is any other label on text that is
+				 * UTF-8 throughout (a server's default
+				 * "charset=ISO-8859-1" or windows-1251 on
+				 * a UTF-8 feed). */
 				if (cands[i] == NULL ||
-				    charset_is_wide(cands[i]))
+				    charset_is_wide(cands[i]) ||
+				    (utf8 && strcmp(cands[i], "utf-8") != 0))
 					continue;
 				if (charset_valid(cands[i], s, len)) {
 					name = cands[i];
