@@ -2102,6 +2102,34 @@ feedparse_fix_entref(const unsigned char *s, size_t r, struct buf *out)
 }
 
 /*
+ * "<br>" or "<hr>" left open (any case, white space before the '>'), at S
+ * with N bytes there: its length, else 0.  HTML's void elements written
+ * so in unescaped markup would end the document at their parent's end
+ * tag; the filter closes them ("<br/>").  "<br></br>" is well-formed as
+ * it is.  Seen whole within the filter's lookahead, so the repair does not
+ * depend on where chunks fall.
+ */
+static size_t
+feedparse_open_void(const unsigned char *s, size_t n)
+{
+	size_t	k;
+
+	if (n < 4 || s[0] != '<' || ((s[1] | 0x20) != 'b' &&
+	    (s[1] | 0x20) != 'h') || (s[2] | 0x20) != 'r')
+		return (0);
+	for (k = 3; k < n && k < 8 && (s[k] == ' ' || s[k] == '\t' ||
+	    s[k] == '\r' || s[k] == '\n'); k++)
+		;
+	if (k >= n || s[k] != '>')
+		return (0);
+	k++;
+	if (n - k >= 5 && s[k] == '<' && s[k + 1] == '/' &&
+	    s[k + 2] == s[1] && s[k + 3] == s[2] && s[k + 4] == '>')
+		return (0);
+	return (k);
+}
+
+/*
  * A stopping byte at S[I] that needs no repair, stepped over where the
  * scan found it: valid UTF-8 that passes unchanged and, in text, a '<'
  * opening a start or end tag and a well-formed entity reference.  Returns
@@ -2131,8 +2159,8 @@ feedparse_pass(const unsigned char *s, size_t i, size_t len, int text)
 	if (!text || i + 1 >= len)
 		return (i);
 	if (s[i] == '<') {
-		if ((unsigned char)((s[i + 1] | 0x20) - 'a') < 26 ||
-		    s[i + 1] == '/')
+		if (((unsigned char)((s[i + 1] | 0x20) - 'a') < 26 ||
+		    s[i + 1] == '/') && feedparse_open_void(s + i, len - i) == 0)
 			return (i + 1);
 	} else if (s[i] == '&' && s[i + 1] != '#' &&
 	    (r = feedparse_entref(s + i, len - i)) != 0 &&
@@ -2178,7 +2206,7 @@ feedparse_scan_avx2(const unsigned char *s, size_t i, size_t end, size_t len,
     int text, unsigned char a, unsigned char b, int *stopped)
 {
 	__m256i		v, m, t, sp, tab, nl, cr, va, vb, lca, n26, sl;
-	__m256i		c0, c2, e0, ed;
+	__m256i		c0, c2, e0, ed, lo, lb, lh;
 	unsigned int	bits, hi;
 	size_t		j, k;
 
@@ -2191,6 +2219,8 @@ feedparse_scan_avx2(const unsigned char *s, size_t i, size_t end, size_t len,
 	lca = _mm256_set1_epi8((char)('a' - 128));
 	n26 = _mm256_set1_epi8(26 - 128);
 	sl = _mm256_set1_epi8('/');
+	lb = _mm256_set1_epi8('b');
+	lh = _mm256_set1_epi8('h');
 	/* Signed bounds for feedparse_utf8_block's byte classes. */
 	c0 = _mm256_set1_epi8((char)0xc0);
 	c2 = _mm256_set1_epi8((char)0xc2);
@@ -2203,10 +2233,15 @@ feedparse_scan_avx2(const unsigned char *s, size_t i, size_t end, size_t len,
 		    _mm256_cmpeq_epi8(v, tab), _mm256_cmpeq_epi8(v, nl)),
 		    _mm256_cmpeq_epi8(v, cr)), _mm256_cmpgt_epi8(sp, v));
 		if (text) {
+			/* Before 'b' or 'h' (folded), the tag may be an
+			 * open <br> or <hr>: feedparse_pass looks. */
 			t = _mm256_loadu_si256((const __m256i *)(s + i + 1));
-			t = _mm256_or_si256(_mm256_cmpgt_epi8(n26,
-			    _mm256_sub_epi8(_mm256_or_si256(t, sp), lca)),
-			    _mm256_cmpeq_epi8(t, sl));
+			lo = _mm256_or_si256(t, sp);
+			t = _mm256_andnot_si256(_mm256_or_si256(
+			    _mm256_cmpeq_epi8(lo, lb), _mm256_cmpeq_epi8(lo,
+			    lh)), _mm256_or_si256(_mm256_cmpgt_epi8(n26,
+			    _mm256_sub_epi8(lo, lca)), _mm256_cmpeq_epi8(t,
+			    sl)));
 			m = _mm256_or_si256(m, _mm256_or_si256(
 			    _mm256_cmpeq_epi8(v, va), _mm256_andnot_si256(t,
 			    _mm256_cmpeq_epi8(v, vb))));
@@ -2270,7 +2305,7 @@ feedparse_scan(const unsigned char *s, size_t i, size_t end, size_t len,
 #endif
 #ifdef __SSE2__
 	__m128i		v, m, t, sp, tab, nl, cr, va, vb, lca, n26, sl;
-	__m128i		c0, c2, e0, ed;
+	__m128i		c0, c2, e0, ed, lo, lb, lh;
 	unsigned int	bits, hi;
 #else
 	uint64_t	w, wa, wb;
@@ -2296,6 +2331,8 @@ feedparse_scan(const unsigned char *s, size_t i, size_t end, size_t len,
 	lca = _mm_set1_epi8((char)('a' - 128));
 	n26 = _mm_set1_epi8(26 - 128);
 	sl = _mm_set1_epi8('/');
+	lb = _mm_set1_epi8('b');
+	lh = _mm_set1_epi8('h');
 	c0 = _mm_set1_epi8((char)0xc0);
 	c2 = _mm_set1_epi8((char)0xc2);
 	e0 = _mm_set1_epi8((char)0xe0);
@@ -2309,12 +2346,16 @@ feedparse_scan(const unsigned char *s, size_t i, size_t end, size_t len,
 		    _mm_cmpeq_epi8(v, cr)), _mm_cmplt_epi8(v, sp));
 		if (text) {
 			/* A '<' before a letter or '/' opens a tag: not a
-			 * stop.  Letters: (b | 0x20) - 'a' below 26, the
-			 * unsigned test made signed by a bias of 128. */
+			 * stop, unless the letter is 'b' or 'h' (an open
+			 * <br> or <hr>, for feedparse_pass).  Letters:
+			 * (b | 0x20) - 'a' below 26, the unsigned test made
+			 * signed by a bias of 128. */
 			t = _mm_loadu_si128((const __m128i *)(s + i + 1));
-			t = _mm_or_si128(_mm_cmplt_epi8(_mm_sub_epi8(
-			    _mm_or_si128(t, sp), lca), n26),
-			    _mm_cmpeq_epi8(t, sl));
+			lo = _mm_or_si128(t, sp);
+			t = _mm_andnot_si128(_mm_or_si128(_mm_cmpeq_epi8(lo,
+			    lb), _mm_cmpeq_epi8(lo, lh)), _mm_or_si128(
+			    _mm_cmplt_epi8(_mm_sub_epi8(lo, lca), n26),
+			    _mm_cmpeq_epi8(t, sl)));
 			m = _mm_or_si128(m, _mm_or_si128(_mm_cmpeq_epi8(v, va),
 			    _mm_andnot_si128(t, _mm_cmpeq_epi8(v, vb))));
 		} else
@@ -2511,6 +2552,12 @@ feedparse_filter(struct feedparse *fp, const unsigned char *s, size_t len,
 		} else if (len - i >= 2 && s[i + 1] == '?') {
 			i += 2;
 			fp->filter = FILTER_PI;
+		} else if ((r = feedparse_open_void(s + i, len - i)) != 0) {
+			feedparse_keep(out, s, &done, i);
+			buf_add(out, s + i, 3);
+			buf_add(out, "/>", 2);
+			i += r;
+			done = i;
 		} else if (len - i >= 2 && !(isalpha(s[i + 1]) ||
 		    s[i + 1] == '_' || s[i + 1] == ':' || s[i + 1] == '/' ||
 		    s[i + 1] == '!' || s[i + 1] >= 0x80)) {
@@ -2729,33 +2776,23 @@ feedparse_junk_len(const char *s, size_t len)
 	return ((size_t)(p - s));
 }
 
-/*
- * Whether S holds non-ASCII text that is valid UTF-8 throughout (a
- * sequence cut at the end aside).  Text in another charset almost never
- * is: windows-1252's accented letters stand alone among ASCII ones, and
- * windows-1251's or GBK's letters follow each other, where UTF-8 wants
- * continuation bytes.
- */
+/* Whether S holds a byte over 0x7f, eight at a time. */
 static int
-feedparse_utf8_text(const char *s, size_t len)
+feedparse_has_high(const char *s, size_t len)
 {
-	const unsigned char	*u = (const unsigned char *)s;
-	size_t			 i = 0;
-	int			 n, multi = 0;
+	uint64_t	w;
+	size_t		i;
 
-	while (i < len) {
-		if (u[i] < 0x80) {
-			i++;
-			continue;
-		}
-		if ((n = charset_utf8_seq(u + i, len - i)) == -1)
-			break;
-		if (n <= 0)
-			return (0);
-		multi = 1;
-		i += (size_t)n;
+	for (i = 0; i + 8 <= len; i += 8) {
+		memcpy(&w, s + i, 8);
+		if (w & FEEDPARSE_HIGHS)
+			return (1);
 	}
-	return (multi);
+	for (; i < len; i++) {
+		if ((unsigned char)s[i] >= 0x80)
+			return (1);
+	}
+	return (0);
 }
 
 /*
@@ -2774,7 +2811,7 @@ feedparse_start(struct feedparse *fp, int last)
 	const char	*cands[4];
 	char		*declared = NULL;
 	size_t		 len = fp->window.len, bom, i, junk;
-	int		 utf8;
+	int		 utf8, utf8_ok;
 
 	if (s == NULL)
 		s = "";
@@ -2808,9 +2845,18 @@ feedparse_start(struct feedparse *fp, int last)
 			cands[0] = charset_canonical(fp->charset);
 			cands[1] = charset_canonical(declared);
 			cands[2] = "utf-8";
-			cands[3] = charset_guess_8bit(s, len);
-			utf8 = feedparse_utf8_text(s, len);
+			cands[3] = NULL;	/* charset_guess_8bit, if needed */
+			/* Non-ASCII text valid as UTF-8 throughout is
+			 * practically never in another charset: the
+			 * accented letters of windows-1252 stand alone
+			 * among ASCII ones, and windows-1251's or GBK's
+			 * letters follow each other, where UTF-8 wants
+			 * continuation bytes. */
+			utf8_ok = charset_valid("utf-8", s, len);
+			utf8 = utf8_ok && feedparse_has_high(s, len);
 			for (i = 0; i < nitems(cands); i++) {
+				if (i == 3)
+					cands[3] = charset_guess_8bit(s, len);
 				/* A 16-bit label on 8-bit bytes is wrong;
 				 * so is any other label on text that is
 				 * UTF-8 throughout (a server's default
@@ -2820,7 +2866,8 @@ feedparse_start(struct feedparse *fp, int last)
 				    charset_is_wide(cands[i]) ||
 				    (utf8 && strcmp(cands[i], "utf-8") != 0))
 					continue;
-				if (charset_valid(cands[i], s, len)) {
+				if (strcmp(cands[i], "utf-8") == 0 ? utf8_ok :
+				    charset_valid(cands[i], s, len)) {
 					name = cands[i];
 					break;
 				}

@@ -103,6 +103,9 @@ test_chunking(void **state UNUSED)
 		{ "\xff\xfe<\0r\0s\0s\0>\0<\0c\0h\0a\0n\0n\0e\0l\0>\0"
 		    "<\0t\0i\0t\0l\0e\0>\0\xe9\0<\0/\0t\0i\0t\0l\0e\0>\0"
 		    "<\0/\0c\0h\0a\0n\0n\0e\0l\0>\0<\0/\0r\0s\0s\0>\0", 82 },
+		{ "<rss><channel><title>T</title><item><description>a<br>b"
+		    "<HR \n>c<br></br>d<b>e</b>f<br/></description></item>"
+		    "</channel></rss>", 123 },
 		{ "{\"version\": \"https://jsonfeed.org/version/1.1\", "
 		    "\"title\": \"J\", \"items\": [{\"id\": 1, \"url\": \"/a\", "
 		    "\"content_html\": \"<p>x</p>\"}]}", 117 },
