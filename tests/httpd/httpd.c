@@ -2,12 +2,14 @@
  * httpd: the loopback HTTP server that the integration tests fetch from.  It
  * takes its behaviour from the request path, logs every request as a JSON
  * line so that tests can check what aggd sent, and never touches anything
- * but 127.0.0.1.  Tests start and query it through
- * tests/integration/httpd.sh.
+ * but 127.0.0.1 (or, with -a, another address a test has put on the
+ * loopback interface of a network namespace of its own).  Tests start and
+ * query it through tests/integration/httpd.sh.
  *
- * usage: httpd -d DOCROOT -p PORTFILE -l LOGFILE [-P PIDFILE]
+ * usage: httpd [-a ADDRESS] -d DOCROOT -p PORTFILE -l LOGFILE [-P PIDFILE]
  *
- * It binds 127.0.0.1 on a port the kernel picks and writes the number to
+ * It binds ADDRESS (default 127.0.0.1) on a port the kernel picks and
+ * writes the number to
  * PORTFILE (a temporary file renamed into place) only once it listens, so a
  * reader that sees the file can connect.  SIGTERM or SIGINT end it.
  *
@@ -176,7 +178,8 @@ static void
 httpd_usage(void)
 {
 	fprintf(stderr,
-	    "usage: httpd -d DOCROOT -p PORTFILE -l LOGFILE [-P PIDFILE]\n");
+	    "usage: httpd [-a ADDRESS] -d DOCROOT -p PORTFILE -l LOGFILE "
+	    "[-P PIDFILE]\n");
 	exit(2);
 }
 
@@ -1225,12 +1228,15 @@ main(int argc, char **argv)
 	struct httpd_counter		*c;
 	struct httpd_answer		*a;
 	const char			*portfile = NULL, *logfile = NULL;
-	const char			*pidfile = NULL;
+	const char			*pidfile = NULL, *addr = "127.0.0.1";
 	int				 ch;
 
 	log_init("httpd", 0, 0);
-	while ((ch = getopt(argc, argv, "d:l:P:p:")) != -1) {
+	while ((ch = getopt(argc, argv, "a:d:l:P:p:")) != -1) {
 		switch (ch) {
+		case 'a':
+			addr = optarg;
+			break;
 		case 'd':
 			httpd_docroot = optarg;
 			break;
@@ -1263,9 +1269,8 @@ main(int argc, char **argv)
 	evhttp_set_allowed_methods(http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD |
 	    EVHTTP_REQ_POST | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE);
 	evhttp_set_gencb(http, httpd_request_cb, NULL);
-	if ((bound = evhttp_bind_socket_with_handle(http, "127.0.0.1",
-	    0)) == NULL)
-		fatalx("cannot listen on 127.0.0.1");
+	if ((bound = evhttp_bind_socket_with_handle(http, addr, 0)) == NULL)
+		fatalx("cannot listen on %s", addr);
 	if (getsockname(evhttp_bound_socket_get_fd(bound),
 	    (struct sockaddr *)&sin, &slen) == -1)
 		fatal("getsockname");

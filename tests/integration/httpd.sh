@@ -4,7 +4,8 @@
 #
 #	httpd_start DOCROOT	start it in the background with its files in
 #				$T; sets HTTPD_PORT, HTTPD_PID, HTTPD_URL
-#				(http://127.0.0.1:PORT) and HTTPD_LOG
+#				(http://127.0.0.1:PORT) and HTTPD_LOG; with
+#				HTTPD_ADDR set it listens there instead
 #	httpd_stop		stop it (SIGTERM, then SIGKILL after 5 s)
 #	httpd_requests REGEX	print the log lines (JSON) whose path, query
 #				included, matches REGEX (jq's test())
@@ -36,7 +37,8 @@ httpd_start() {
 		return 1
 	fi
 	rm -f "$T/httpd.port"
-	"$_httpd_bin" -d "$1" -p "$T/httpd.port" -l "$T/httpd.log" \
+	"$_httpd_bin" -a "${HTTPD_ADDR:-127.0.0.1}" -d "$1" \
+	    -p "$T/httpd.port" -l "$T/httpd.log" \
 	    -P "$T/httpd.pid" 2>"$T/httpd.err" &
 	HTTPD_PID=$!
 	HTTPD_LOG=$T/httpd.log
@@ -57,7 +59,7 @@ httpd_start() {
 		sleep 0.05
 	done
 	HTTPD_PORT=$(cat "$T/httpd.port")
-	HTTPD_URL=http://127.0.0.1:$HTTPD_PORT
+	HTTPD_URL=http://${HTTPD_ADDR:-127.0.0.1}:$HTTPD_PORT
 }
 
 httpd_stop() {
