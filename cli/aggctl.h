@@ -14,7 +14,6 @@
 /* client.c */
 void		 client_set_socket(const char *);
 const char	*client_socket(void);
-const char	*client_strerror(int);
 void		 client_send(json_t *);		/* steals */
 json_t		*client_recv(void);		/* dies on an error frame */
 json_t		*client_next_row(void);		/* NULL at the end frame */

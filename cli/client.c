@@ -6,7 +6,6 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +14,7 @@
 
 #include "aggctl.h"
 #include "buf.h"
+#include "log.h"
 #include "paths.h"
 #include "proto.h"
 #include "xmalloc.h"
@@ -44,17 +44,6 @@ client_socket(void)
 	return (client_path);
 }
 
-/* strerror() with a lower-case first letter, as our messages go. */
-const char *
-client_strerror(int e)
-{
-	static char	 msg[256];
-
-	snprintf(msg, sizeof msg, "%s", strerror(e));
-	msg[0] = (char)tolower((unsigned char)msg[0]);
-	return (msg);
-}
-
 static void
 client_connect(void)
 {
@@ -70,13 +59,13 @@ client_connect(void)
 	sun.sun_family = AF_UNIX;
 	memcpy(sun.sun_path, path, strlen(path));
 	if ((client_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
-		die("socket: %s", client_strerror(errno));
+		die("socket: %s", log_strerror(errno));
 	if (connect(client_fd, (struct sockaddr *)&sun, sizeof sun) == -1)
-		die("no daemon at %s: %s", path, client_strerror(errno));
+		die("no daemon at %s: %s", path, log_strerror(errno));
 	buf_init(&client_in);
 	hello = proto_hello("aggctl");
 	if (proto_write(client_fd, hello) == -1)
-		die("%s: %s", path, client_strerror(errno));
+		die("%s: %s", path, log_strerror(errno));
 	json_decref(hello);
 	rc = proto_read(client_fd, &client_in, &hello, &cause);
 	if (rc == 0)
@@ -97,7 +86,7 @@ client_send(json_t *req)
 	if (client_fd == -1)
 		client_connect();
 	if (proto_write(client_fd, req) == -1)
-		die("%s: %s", client_socket(), client_strerror(errno));
+		die("%s: %s", client_socket(), log_strerror(errno));
 	json_decref(req);
 }
 

@@ -9,6 +9,7 @@
 
 #include "aggctl.h"
 #include "buf.h"
+#include "log.h"
 #include "opml.h"
 #include "xmalloc.h"
 
@@ -50,7 +51,7 @@ cmd_import(int argc, char **argv)
 	if (strcmp(argv[1], "-") == 0)
 		fp = stdin;
 	else if ((fp = fopen(argv[1], "r")) == NULL)
-		die("cannot open %s: %s", argv[1], client_strerror(errno));
+		die("cannot open %s: %s", argv[1], log_strerror(errno));
 	buf_init(&b);
 	while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0) {
 		buf_add(&b, chunk, n);
@@ -58,7 +59,7 @@ cmd_import(int argc, char **argv)
 			die("%s: larger than 64M", argv[1]);
 	}
 	if (ferror(fp))
-		die("cannot read %s: %s", argv[1], client_strerror(errno));
+		die("cannot read %s: %s", argv[1], log_strerror(errno));
 	if (fp != stdin)
 		fclose(fp);
 	feeds = json_array();

@@ -16,6 +16,7 @@
 
 #include "aggctl.h"
 #include "item.h"
+#include "log.h"
 #include "timefmt.h"
 
 void
@@ -53,10 +54,10 @@ void
 output_json(const json_t *j)
 {
 	if (json_dumpf(j, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER) == -1)
-		die("cannot write JSON: %s", client_strerror(errno));
+		die("cannot write JSON: %s", log_strerror(errno));
 	putchar('\n');
 	if (fflush(stdout) == EOF)
-		die("write error: %s", client_strerror(errno));
+		die("write error: %s", log_strerror(errno));
 }
 
 int
@@ -172,5 +173,5 @@ void
 output_finish(void)
 {
 	if (fflush(stdout) == EOF || ferror(stdout))
-		die("write error: %s", client_strerror(errno));
+		die("write error: %s", log_strerror(errno));
 }
