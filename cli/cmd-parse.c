@@ -17,6 +17,7 @@
 #include "aggctl.h"
 #include "feedparse.h"
 #include "item.h"
+#include "log.h"
 
 static void
 cmd_parse_item_cb(struct item *it, void *arg)
@@ -71,7 +72,7 @@ cmd_parse(int argc, char **argv)
 	if (strcmp(path, "-") == 0)
 		fd = STDIN_FILENO;
 	else if ((fd = open(path, O_RDONLY)) == -1) {
-		die("cannot open %s: %s", path, client_strerror(errno));
+		die("cannot open %s: %s", path, log_strerror(errno));
 	}
 
 	items = json_array();
@@ -82,7 +83,7 @@ cmd_parse(int argc, char **argv)
 			continue;
 		if (n == -1) {
 			fprintf(stderr, "aggctl: cannot read %s: %s\n", path,
-			    client_strerror(errno));
+			    log_strerror(errno));
 			feedparse_free(fp);
 			json_decref(items);
 			if (fd != STDIN_FILENO)
@@ -114,7 +115,7 @@ cmd_parse(int argc, char **argv)
 	    -1 || fputc('\n', stdout) == EOF || fflush(stdout) == EOF ||
 	    ferror(stdout)) {
 		fprintf(stderr, "aggctl: cannot write output: %s\n",
-		    client_strerror(errno));
+		    log_strerror(errno));
 		json_decref(out);
 		return (1);
 	}
