@@ -985,16 +985,15 @@ feedparse_text_add(struct feedparse *fp, const char *s, size_t len)
 	buf_add(&fp->text, s, len);
 }
 
-/* Append S escaped as XML character data (or an attribute value). */
+/* S (LEN bytes) into OUT as markup's text: &, < and > escaped, and " too
+ * for an attribute value (ATTR). */
 static void
-feedparse_text_escape(struct feedparse *fp, const char *s, size_t len,
-    int attr)
+feedparse_escape(struct buf *out, const char *s, size_t len, int attr)
 {
-	size_t	i, start = 0;
+	const char	*rep;
+	size_t		 i, start = 0;
 
 	for (i = 0; i < len; i++) {
-		const char	*rep;
-
 		switch (s[i]) {
 		case '&':
 			rep = "&amp;";
@@ -1014,11 +1013,23 @@ feedparse_text_escape(struct feedparse *fp, const char *s, size_t len,
 		}
 		if (rep == NULL)
 			continue;
-		feedparse_text_add(fp, s + start, i - start);
-		feedparse_text_add(fp, rep, strlen(rep));
+		buf_add(out, s + start, i - start);
+		buf_add(out, rep, strlen(rep));
 		start = i + 1;
 	}
-	feedparse_text_add(fp, s + start, len - start);
+	buf_add(out, s + start, len - start);
+}
+
+/* Append S escaped as XML character data (or an attribute value). */
+static void
+feedparse_text_escape(struct feedparse *fp, const char *s, size_t len,
+    int attr)
+{
+	if (fp->text.len + len > fp->max_text) {
+		feedparse_fail(fp, "text longer than %zu bytes", fp->max_text);
+		return;
+	}
+	feedparse_escape(&fp->text, s, len, attr);
 }
 
 static void
@@ -2076,28 +2087,7 @@ feedparse_fix_entref(const unsigned char *s, size_t r, struct buf *out)
 	name[r - 2] = '\0';
 	if ((v = feedparse_html_entity(name)) == NULL)
 		return (0);
-	for (; *v != '\0'; v++) {
-		switch (*v) {
-		case '<':
-			buf_add(out, "&lt;", 4);
-			break;
-		case '>':
-			buf_add(out, "&gt;", 4);
-			break;
-		case '&':
-			buf_add(out, "&amp;", 5);
-			break;
-		case '"':
-			buf_add(out, "&quot;", 6);
-			break;
-		case '\'':
-			buf_add(out, "&apos;", 6);
-			break;
-		default:
-			buf_addc(out, *v);
-			break;
-		}
-	}
+	feedparse_escape(out, v, strlen(v), 1);
 	return (1);
 }
 
@@ -3207,3 +3197,4 @@ feedparse_finish(struct feedparse *fp)
 	}
 	return (fp->failed ? -1 : 0);
 }
+

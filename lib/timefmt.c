@@ -440,9 +440,12 @@ timefmt_rfc822(const char *s)
 static int64_t
 timefmt_rfc822_fixed(const char *s, size_t n)
 {
+	static const struct {
+		int	pos, len;
+	} at[] = { { 5, 2 }, { 12, 4 }, { 17, 2 }, { 20, 2 }, { 23, 2 } };
 	const char	*p;
 	char		 lw[4];
-	int		 i, mon, d, y, h, mi, sec, off = 0;
+	int		 i, mon, v[5], off = 0;
 
 	if ((n != 29 && n != 31) || s[3] != ',' || s[4] != ' ' ||
 	    s[7] != ' ' || s[11] != ' ' || s[16] != ' ' || s[19] != ':' ||
@@ -457,26 +460,17 @@ timefmt_rfc822_fixed(const char *s, size_t n)
 		lw[i] = (char)tolower((unsigned char)s[8 + i]);
 	if ((mon = timefmt_month(lw, 3)) == 0)
 		return (TIME_NONE);
-	p = s + 5;
-	if (timefmt_digits(&p, 2, &d) == -1)
-		return (TIME_NONE);
-	p = s + 12;
-	if (timefmt_digits(&p, 4, &y) == -1)
-		return (TIME_NONE);
-	p = s + 17;
-	if (timefmt_digits(&p, 2, &h) == -1)
-		return (TIME_NONE);
-	p = s + 20;
-	if (timefmt_digits(&p, 2, &mi) == -1)
-		return (TIME_NONE);
-	p = s + 23;
-	if (timefmt_digits(&p, 2, &sec) == -1)
-		return (TIME_NONE);
+	/* Day, year, hour, minute, second. */
+	for (i = 0; i < 5; i++) {
+		p = s + at[i].pos;
+		if (timefmt_digits(&p, at[i].len, &v[i]) == -1)
+			return (TIME_NONE);
+	}
 	p = s + 26;
 	if (n == 29 ? strcasecmp(p, "gmt") != 0 :
 	    timefmt_offset(&p, &off, 1) == -1 || p != s + n)
 		return (TIME_NONE);
-	return (timefmt_make(y, mon, d, h, mi, sec, off));
+	return (timefmt_make(v[1], mon, v[0], v[2], v[3], v[4], off));
 }
 
 int64_t
