@@ -38,9 +38,10 @@ cmd_parse(int argc, char **argv)
 		{ NULL,		0,			NULL, 0 }
 	};
 	struct feedparse	*fp;
-	json_t			*out, *items;
+	json_t			*out, *items, *it;
 	const char		*base = NULL, *charset = NULL, *path;
-	const char		*format;
+	const char		*format, *author;
+	size_t			 i;
 	static char		 chunk[65536];
 	ssize_t			 n;
 	int			 ch, fd, rc;
@@ -97,6 +98,14 @@ cmd_parse(int argc, char **argv)
 	if (fd != STDIN_FILENO)
 		close(fd);
 	feedparse_finish(fp);
+	/* Atom entries read before the feed's <author> take it now. */
+	if ((author = feedparse_entry_author(fp)) != NULL) {
+		json_array_foreach(items, i, it) {
+			if (json_is_null(json_object_get(it, "author")))
+				json_object_set_new(it, "author",
+				    json_string(author));
+		}
+	}
 	/* INTERFACE.md: the status is 0 exactly when "error" is null. */
 	rc = feedparse_error(fp) == NULL ? 0 : 1;
 

@@ -912,9 +912,16 @@ fetch_store_items(struct job *job, struct store_feed *f, int64_t now,
     int64_t *hint)
 {
 	const struct feed_meta	*meta = feedparse_meta(job->fp);
+	const char		*author = feedparse_entry_author(job->fp);
 	struct store_fetch	 sf;
 	int64_t			 rate;
+	size_t			 i;
 
+	/* Atom entries read before the feed's <author> take it now. */
+	for (i = 0; author != NULL && i < job->nitems; i++) {
+		if (job->items[i].author == NULL)
+			job->items[i].author = xstrdup(author);
+	}
 	memset(&sf, 0, sizeof sf);
 	sf.feed_id = f->id;
 	sf.key_mode = f->key_mode != NULL ? f->key_mode : "guid";

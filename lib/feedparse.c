@@ -479,6 +479,12 @@ feedparse_meta(const struct feedparse *fp)
 	return (&fp->meta);
 }
 
+const char *
+feedparse_entry_author(const struct feedparse *fp)
+{
+	return (fp->is_atom ? fp->meta.author : NULL);
+}
+
 size_t
 feedparse_nitems(const struct feedparse *fp)
 {

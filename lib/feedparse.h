@@ -48,6 +48,14 @@ const char	*feedparse_encoding(const struct feedparse *);
 const char	*feedparse_error(const struct feedparse *);
 const struct feed_meta *feedparse_meta(const struct feedparse *);
 size_t		 feedparse_nitems(const struct feedparse *);
+/*
+ * The author an Atom entry without one takes from its feed (RFC 4287),
+ * once the document has been read: entries before the feed's <author>
+ * were handed on without it, and a caller that holds its items until the
+ * end gives it to those whose author is NULL.  NULL when the feed is not
+ * Atom or names none.
+ */
+const char	*feedparse_entry_author(const struct feedparse *);
 
 /*
  * Limits against hostile documents (0 keeps the default): element depth
