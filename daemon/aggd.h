@@ -60,9 +60,6 @@ struct config	*config_defaults(void);
  * defaults; a bad one returns NULL with *cause "FILE:LINE: reason". */
 struct config	*config_load(const char *path, int explicit, char **cause);
 void		 config_free(struct config *);
-/* Split a hook command line as a shell would, without running one. */
-char		**config_split_argv(const char *, char **cause);
-void		 config_free_argv(char **);
 
 /* store.c */
 struct store_feed {

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "aggd.h"
+#include "argv.h"
 #include "buf.h"
 #include "log.h"
 #include "paths.h"
@@ -67,89 +68,6 @@ config_free(struct config *c)
 	free(c->user_agent);
 	free(c->hook);
 	free(c);
-}
-
-void
-config_free_argv(char **argv)
-{
-	char	**p;
-
-	if (argv == NULL)
-		return;
-	for (p = argv; *p != NULL; p++)
-		free(*p);
-	free(argv);
-}
-
-/*
- * Split like sh(1) does words, quotes and backslashes, but expand nothing:
- * the hook is run with execvp, never through a shell, so a feed title can
- * never become a command.
- */
-char **
-config_split_argv(const char *s, char **cause)
-{
-	char		**argv = NULL;
-	size_t		  argc = 0;
-	struct buf	  w;
-	int		  inword = 0;
-	char		  q = 0;
-
-	buf_init(&w);
-	for (;; s++) {
-		if (q == '\'') {
-			if (*s == '\0')
-				goto unterminated;
-			if (*s == '\'')
-				q = 0;
-			else
-				buf_addc(&w, *s);
-			continue;
-		}
-		if (q == '"') {
-			if (*s == '\0')
-				goto unterminated;
-			if (*s == '"')
-				q = 0;
-			else if (*s == '\\' && strchr("\"\\$`", s[1]) != NULL &&
-			    s[1] != '\0')
-				buf_addc(&w, *++s);
-			else
-				buf_addc(&w, *s);
-			continue;
-		}
-		if (*s == '\0' || *s == ' ' || *s == '\t') {
-			if (inword) {
-				argv = xreallocarray(argv, argc + 2,
-				    sizeof *argv);
-				argv[argc++] = buf_detach(&w);
-				argv[argc] = NULL;
-				inword = 0;
-			}
-			if (*s == '\0')
-				break;
-			continue;
-		}
-		inword = 1;
-		if (*s == '\'' || *s == '"')
-			q = *s;
-		else if (*s == '\\' && s[1] != '\0')
-			buf_addc(&w, *++s);
-		else
-			buf_addc(&w, *s);
-	}
-	buf_release(&w);
-	if (argc == 0) {
-		xasprintf(cause, "empty command");
-		free(argv);
-		return (NULL);
-	}
-	return (argv);
-unterminated:
-	buf_release(&w);
-	config_free_argv(argv);
-	xasprintf(cause, "unterminated %c quote", q);
-	return (NULL);
 }
 
 static char *
@@ -264,9 +182,9 @@ config_daemon_key(struct config *c, const char *k, const char *v,
 		c->user_agent = xstrdup(v);
 	} else if (strcmp(k, "hook") == 0) {
 		if (*v != '\0') {
-			if ((argv = config_split_argv(v, cause)) == NULL)
+			if ((argv = argv_split(v, cause)) == NULL)
 				return (-1);
-			config_free_argv(argv);
+			argv_free(argv);
 		}
 		free(c->hook);
 		c->hook = *v != '\0' ? xstrdup(v) : NULL;
@@ -300,9 +218,9 @@ config_feed_key(struct config_feed *f, const char *k, const char *v,
 		free(f->tags);
 		f->tags = xstrdup(v);
 	} else if (strcmp(k, "hook") == 0) {
-		if ((argv = config_split_argv(v, cause)) == NULL)
+		if ((argv = argv_split(v, cause)) == NULL)
 			return (-1);
-		config_free_argv(argv);
+		argv_free(argv);
 		free(f->hook);
 		f->hook = xstrdup(v);
 	} else {

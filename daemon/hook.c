@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "aggd.h"
+#include "argv.h"
 #include "log.h"
 #include "proto.h"
 #include "store.h"
@@ -226,7 +227,7 @@ hook_start(int64_t item_id, int64_t feed_id, int64_t attempts)
 		store_feed_free(f);
 		return (-1);
 	}
-	if ((argv = config_split_argv(cmd, &cause)) == NULL) {
+	if ((argv = argv_split(cmd, &cause)) == NULL) {
 		hook_finished(item_id, 0, cause, attempts + 1);
 		free(cause);
 		store_feed_free(f);
@@ -237,7 +238,7 @@ hook_start(int64_t item_id, int64_t feed_id, int64_t attempts)
 	if (sqlite3_step(st) != SQLITE_ROW) {
 		sqlite3_reset(st);
 		hook_finished(item_id, 1, NULL, attempts);
-		config_free_argv(argv);
+		argv_free(argv);
 		store_feed_free(f);
 		return (-1);
 	}
@@ -297,18 +298,18 @@ hook_start(int64_t item_id, int64_t feed_id, int64_t attempts)
 	hook_nruns++;
 	log_debug("hook for item %lld (feed %lld): started, pid %ld",
 	    (long long)item_id, (long long)feed_id, (long)pid);
-	config_free_argv(env);
+	argv_free(env);
 	item_release(&rec.item);
 	free(feed_url);
-	config_free_argv(argv);
+	argv_free(argv);
 	store_feed_free(f);
 	return (0);
 fail:
 	free(line);
-	config_free_argv(env);
+	argv_free(env);
 	item_release(&rec.item);
 	free(feed_url);
-	config_free_argv(argv);
+	argv_free(argv);
 	store_feed_free(f);
 	return (-1);
 }
