@@ -1,7 +1,9 @@
 /*
  * aggctl refresh [FEED...] [--wait]: poll now.  Feeds inside a Retry-After
  * the server gave are named on stderr and not polled; the exit status
- * stays 0.  With --wait on a terminal, a progress line counts the polls.
+ * stays 0.  With --wait on a terminal, a progress line counts the polls;
+ * once they are over, each feed whose poll failed gets a line on stderr
+ * and the exit status is 1.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -17,9 +19,9 @@ cmd_refresh(int argc, char **argv)
 		{ "help",	no_argument,	NULL,	'h' },
 		{ NULL,		0,		NULL,	0 }
 	};
-	json_t		*req, *feeds, *j, *v;
+	json_t		*req, *feeds, *j, *v, *failed;
 	const char	*type;
-	int		 ch, wait = 0, tty = isatty_stderr();
+	int		 ch, wait = 0, tty = isatty_stderr(), rc = 0;
 	size_t		 i;
 
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -62,11 +64,23 @@ cmd_refresh(int argc, char **argv)
 		} else if (strcmp(type, "ok") == 0) {
 			if (wait && tty)
 				fprintf(stderr, "\rrefreshing: done%20s\n", "");
+			/* An older aggd sends no "failed": none known. */
+			failed = json_object_get(json_object_get(j, "data"),
+			    "failed");
+			json_array_foreach(failed, i, v) {
+				fprintf(stderr, "aggctl: feed %lld (%s): %s\n",
+				    (long long)json_integer_value(
+				    json_object_get(v, "id")),
+				    json_string_value(json_object_get(v, "url")),
+				    json_string_value(json_object_get(v,
+				    "error")));
+				rc = 1;
+			}
 			json_decref(j);
 			break;
 		}
 		json_decref(j);
 	}
 	output_finish();
-	return (0);
+	return (rc);
 }

@@ -93,7 +93,7 @@ int		 store_begin(struct store *);
 int		 store_commit(struct store *);
 void		 store_rollback(struct store *);
 void		 store_attach(struct store *, struct event_base *);
-int		 store_fetch_begin(struct store *);	/* see store.c */
+int		 store_fetch_begin(struct store *, int64_t feed_id); /* store.c */
 int		 store_fetch_commit(struct store *);
 void		 store_fetch_rollback(struct store *);
 int		 store_flush(struct store *);
@@ -129,6 +129,14 @@ int		 store_feed_move(struct store *, int64_t, const char *from,
 int64_t		*store_due(struct store *, int64_t now, char ***urls,
 		     size_t *);
 int64_t		 store_next_after(struct store *, int64_t now);
+/* A feed's error the database could not take, shown until a later fetch
+ * of it commits (store_failed: NULL when none, borrowed). */
+void		 store_fail(struct store *, int64_t id, const char *error);
+const char	*store_failed(struct store *, int64_t id);
+void		 store_failed_clear(struct store *, int64_t id);
+/* Statements failed since start; *last: the latest one's error, NULL once
+ * a transaction committed after it (borrowed). */
+int64_t		 store_errors(struct store *, const char **last);
 
 /* notify.c */
 void	notify_send(const char *fmt, ...) PRINTFLIKE(1, 2);
@@ -161,6 +169,10 @@ void	cmd_follow_notify(void);
 
 /* cmd.c */
 void	cmd_dispatch(struct client *, json_t *);
+
+/* cmd-fetch.c: fetch.c tells it that a feed's poll ended (error NULL when
+ * it went well), once per transfer that ends or is cancelled. */
+void	cmd_fetch_done(int64_t, const char *error);
 
 /* sched.c */
 void	sched_init(struct event_base *);

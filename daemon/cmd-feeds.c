@@ -175,9 +175,10 @@ cmd_feeds(struct client *c, json_t *req UNUSED)
 void
 cmd_status(struct client *c, json_t *req UNUSED)
 {
-	int64_t	 feeds = 0, items = 0, unread = 0, pending = 0, failed = 0;
-	int64_t	 next;
-	json_t	*o;
+	int64_t		 feeds = 0, items = 0, unread = 0, pending = 0;
+	int64_t		 failed = 0, next, dberrors;
+	const char	*dberror;
+	json_t		*o;
 
 	if (store_counts(aggd->store, &feeds, &items, &unread, &pending,
 	    &failed) != 0) {
@@ -197,6 +198,11 @@ cmd_status(struct client *c, json_t *req UNUSED)
 	    json_time_or_null(next));
 	json_object_set_new(o, "hooks_pending", json_integer(pending));
 	json_object_set_new(o, "hooks_failed", json_integer(failed));
+	/* Failed database statements since start, and the last one's
+	 * error until a write succeeds again (a full disk shows here). */
+	dberrors = store_errors(aggd->store, &dberror);
+	json_object_set_new(o, "database_errors", json_integer(dberrors));
+	json_object_set_new(o, "database_error", json_str_or_null(dberror));
 	server_client_send(c, proto_ok(o));
 }
 

@@ -81,23 +81,12 @@ struct host {
 	struct host		*hnext;
 };
 
-struct waiter {
-	struct client		*client;
-	int64_t			*ids;		/* sorted, for bsearch */
-	unsigned char		*seen;		/* ids[i] is done */
-	size_t			 nids;
-	size_t			 done;
-	int			 progress;
-	LIST_ENTRY(waiter)	 entry;
-};
-
 static struct event_base	*fetch_base;
 static CURLM			*fetch_multi;
 static struct event		*fetch_timer;
 static struct job		*fetch_jobs[FETCH_HASH];
 static struct host		*fetch_hosts[FETCH_HASH];
 static TAILQ_HEAD(, host)	 fetch_ready = TAILQ_HEAD_INITIALIZER(fetch_ready);
-static LIST_HEAD(, waiter)	 fetch_waiters = LIST_HEAD_INITIALIZER(fetch_waiters);
 static int			 fetch_running;
 static int			 fetch_pumping;
 static int			 fetch_due_known;	/* see fetch_next_wakeup */
@@ -494,8 +483,11 @@ fetch_job_start(struct job *job)
 	struct buf		 b;
 	CURL			*e;
 
-	if ((f = store_feed_get(aggd->store, job->id)) == NULL)
+	if ((f = store_feed_get(aggd->store, job->id)) == NULL) {
+		cmd_fetch_done(job->id, "the feed is gone from the database "
+		    "or cannot be read");
 		return (-1);
+	}
 	free(job->url);
 	job->url = xstrdup(f->url);
 	job->all_permanent = 1;
@@ -696,45 +688,6 @@ fetch_next_wakeup(void)
 }
 
 /* --- finishing ------------------------------------------------------- */
-
-static int
-fetch_id_cmp(const void *a, const void *b)
-{
-	int64_t	x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return (x < y ? -1 : x > y);
-}
-
-/*
- * A feed's transfer ended: count it for every waiter that waits on it.
- * Called once per finished transfer, so a refresh --wait of 10,000 feeds
- * must not scan its list each time: the ids are sorted.
- */
-static void
-fetch_waiters_done(int64_t id)
-{
-	struct waiter	*w, *next;
-	int64_t		*p;
-	size_t		 i;
-
-	for (w = LIST_FIRST(&fetch_waiters); w != NULL; w = next) {
-		next = LIST_NEXT(w, entry);
-		p = bsearch(&id, w->ids, w->nids, sizeof *w->ids,
-		    fetch_id_cmp);
-		if (p == NULL || w->seen[(i = (size_t)(p - w->ids))])
-			continue;
-		w->seen[i] = 1;
-		w->done++;
-		if (w->progress)
-			server_client_send(w->client, json_pack(
-			    "{s:s, s:I, s:I, s:I}", "type", "progress",
-			    "feed", (json_int_t)id, "done",
-			    (json_int_t)w->done, "total",
-			    (json_int_t)w->nids));
-		if (w->done == w->nids)
-			fetch_waiter_finish(w);
-	}
-}
 
 static void
 fetch_job_free(struct job *job)
@@ -957,27 +910,124 @@ fetch_store_items(struct job *job, struct store_feed *f, int64_t now,
 	return (0);
 }
 
-static void
+/*
+ * What a failed transfer means to a user (allocated): one place maps
+ * curl's codes to words, curl's own message kept where it adds something.
+ */
+static char *
+fetch_curl_error(const struct job *job, CURLcode rc, long redirects)
+{
+	const char	*detail;
+	curl_off_t	 body = 0;
+	char		*s;
+
+	detail = job->errbuf[0] != '\0' ? job->errbuf : curl_easy_strerror(rc);
+	switch (rc) {
+	case CURLE_UNSUPPORTED_PROTOCOL:
+		/* Only a redirect can lead off http and https: the URLs we
+		 * take are checked, but one may come from an older database
+		 * or a curl built without TLS. */
+		if (redirects > 0)
+			xasprintf(&s, "redirect to a scheme other than http or "
+			    "https refused: %s", detail);
+		else
+			xasprintf(&s, "URL scheme not supported: %s", detail);
+		break;
+	case CURLE_TOO_MANY_REDIRECTS:
+		xasprintf(&s, "more than %d redirects", FETCH_MAX_REDIRECTS);
+		break;
+	case CURLE_OPERATION_TIMEDOUT:
+		xasprintf(&s, "timed out: %s", detail);
+		break;
+	case CURLE_FILESIZE_EXCEEDED:
+		xasprintf(&s, "body over max_feed_size (%lld bytes)",
+		    (long long)aggd->conf->max_feed_size);
+		break;
+	case CURLE_OUT_OF_MEMORY:
+		/*
+		 * curl before 8.6 says "out of memory" when a header line
+		 * passes its limit (100 KiB), which is what a server sending
+		 * one does; a real shortage before the body is unlikely.
+		 */
+		curl_easy_getinfo(job->easy, CURLINFO_SIZE_DOWNLOAD_T, &body);
+		if (body == 0)
+			xasprintf(&s, "response headers too large%s%s",
+			    job->errbuf[0] != '\0' ? ": " : "", job->errbuf);
+		else
+			xasprintf(&s, "out of memory: %s", detail);
+		break;
+#if LIBCURL_VERSION_NUM >= 0x080600
+	case CURLE_TOO_LARGE:
+		xasprintf(&s, "response headers too large: %s", detail);
+		break;
+#endif
+	default:
+		s = xstrdup(detail);
+		break;
+	}
+	return (s);
+}
+
+/*
+ * The database refused a fetch's outcome: the feed's error says so (with
+ * the poll's own error, if any), kept by store_fail since the database
+ * could not take it.  Returns it, allocated.
+ */
+static char *
+fetch_write_failed(const struct store_feed *f, const char *outcome)
+{
+	const char	*db;
+	char		*error;
+
+	store_errors(aggd->store, &db);
+	if (db == NULL)
+		db = "unknown error";
+	if (outcome == NULL)
+		xasprintf(&error, "database error: %s", db);
+	else if (strncmp(outcome, "database error", 14) == 0)
+		error = xstrdup(outcome);
+	else
+		xasprintf(&error, "%s; database error: %s", outcome, db);
+	store_fail(aggd->store, f->id, error);
+	log_warnx("feed %lld (%s): cannot record the fetch: %s",
+	    (long long)f->id, f->url, error);
+	return (error);
+}
+
+/*
+ * A transfer ended: its outcome goes into the feed, in a savepoint of the
+ * group transaction.  Returns the feed's error for whoever waits on the
+ * poll (allocated), or NULL when it went well.
+ */
+static char *
 fetch_finish(struct job *job, CURLcode rc)
 {
 	struct store_feed	*f;
 	const struct feed_meta	*meta = NULL;
-	int64_t			 now = time(NULL), ra, hint = -1, age;
+	int64_t			 now = time(NULL), ra, hint = -1, age, nerr;
 	long			 code = 0, redirects = 0;
-	char			*eff = NULL, *moved = NULL, dur[32];
-	const char		*perr;
+	char			*eff = NULL, *moved = NULL, *error, dur[32];
+	const char		*perr, *db;
 	int			 ok = 0, disabled_now = 0, stored = 0;
+	int			 recorded;
 
 	curl_easy_getinfo(job->easy, CURLINFO_RESPONSE_CODE, &code);
 	curl_easy_getinfo(job->easy, CURLINFO_REDIRECT_COUNT, &redirects);
 	curl_easy_getinfo(job->easy, CURLINFO_EFFECTIVE_URL, &eff);
-	if ((f = store_feed_get(aggd->store, job->id)) == NULL)
-		return;		/* removed while in flight */
-	/* One savepoint per fetch inside the group transaction (store.c). */
-	if (store_fetch_begin(aggd->store) != 0) {
-		store_feed_free(f);
-		return;
+	nerr = store_errors(aggd->store, &db);
+	if ((f = store_feed_get(aggd->store, job->id)) == NULL) {
+		if (store_errors(aggd->store, &db) == nerr)
+			return (xstrdup("the feed was removed while polled"));
+		xasprintf(&error, "database error: %s", db);
+		return (error);
 	}
+	/* One savepoint per fetch inside the group transaction (store.c). */
+	if (store_fetch_begin(aggd->store, f->id) != 0) {
+		error = fetch_write_failed(f, NULL);
+		store_feed_free(f);
+		return (error);
+	}
+	nerr = store_errors(aggd->store, &db);
 	f->last_fetch = now;
 	f->last_status = code > 0 ? code : -1;
 	free(f->last_error);
@@ -988,19 +1038,8 @@ fetch_finish(struct job *job, CURLcode rc)
 		    (long long)aggd->conf->max_feed_size);
 	} else if (job->refused)
 		fetch_set_error(f, "redirect to a non-public address refused");
-	else if (rc == CURLE_UNSUPPORTED_PROTOCOL)
-		fetch_set_error(f, "redirect to a scheme other than http or "
-		    "https refused: %s", job->errbuf);
-	else if (rc == CURLE_TOO_MANY_REDIRECTS)
-		fetch_set_error(f, "more than %d redirects", FETCH_MAX_REDIRECTS);
-	else if (rc == CURLE_OPERATION_TIMEDOUT)
-		fetch_set_error(f, "timed out: %s", job->errbuf);
-	else if (rc == CURLE_FILESIZE_EXCEEDED)
-		fetch_set_error(f, "body over max_feed_size (%lld bytes)",
-		    (long long)aggd->conf->max_feed_size);
 	else if (rc != CURLE_OK)
-		fetch_set_error(f, "%s", job->errbuf[0] != '\0' ?
-		    job->errbuf : curl_easy_strerror(rc));
+		f->last_error = fetch_curl_error(job, rc, redirects);
 	else if (code == 200) {
 		if (job->fp == NULL)
 			fetch_set_error(f, "not a feed: empty body");
@@ -1013,15 +1052,23 @@ fetch_finish(struct job *job, CURLcode rc)
 				    perr != NULL ? ": " : "",
 				    perr != NULL ? perr : "");
 			else if (fetch_store_items(job, f, now, &hint) != 0) {
+				/* Not every failure in there was logged. */
+				if (store_errors(aggd->store, &db) == nerr)
+					store_log_error(aggd->store,
+					    "storing items");
+				store_errors(aggd->store, &db);
+				fetch_set_error(f, "database error: %s",
+				    db != NULL ? db : "unknown error");
 				/* Nothing of this fetch's items stays; the
 				 * error itself is recorded afresh. */
 				store_fetch_rollback(aggd->store);
-				if (store_fetch_begin(aggd->store) != 0) {
+				if (store_fetch_begin(aggd->store,
+				    f->id) != 0) {
+					error = fetch_write_failed(f,
+					    f->last_error);
 					store_feed_free(f);
-					return;
+					return (error);
 				}
-				fetch_set_error(f, "database error while "
-				    "storing items");
 			} else {
 				ok = stored = 1;
 				if (perr != NULL)
@@ -1099,13 +1146,19 @@ fetch_finish(struct job *job, CURLcode rc)
 		} else
 			fetch_schedule_backoff(f, now);
 	}
+	recorded = 0;
 	if (store_feed_fetched(aggd->store, f, meta != NULL ? meta->title :
-	    NULL, meta != NULL ? meta->link : NULL, ok) != 0 ||
-	    store_fetch_commit(aggd->store) != 0) {
+	    NULL, meta != NULL ? meta->link : NULL, ok) != 0)
 		store_fetch_rollback(aggd->store);
-		log_warnx("feed %lld (%s): cannot record the fetch",
-		    (long long)f->id, f->url);
-	} else if (moved != NULL)
+	else if (store_fetch_commit(aggd->store) == 0)	/* else rolled back */
+		recorded = 1;
+	if (!recorded) {
+		error = fetch_write_failed(f, f->last_error);
+		free(moved);
+		store_feed_free(f);
+		return (error);
+	}
+	if (moved != NULL)
 		log_info("feed %lld (%s): moved permanently to %s",
 		    (long long)f->id, job->url, moved);
 	if (f->last_error != NULL) {
@@ -1117,8 +1170,10 @@ fetch_finish(struct job *job, CURLcode rc)
 			log_warnx("feed %lld (%s): %s; next try in %s",
 			    (long long)f->id, f->url, f->last_error, dur);
 	}
+	error = f->last_error != NULL ? xstrdup(f->last_error) : NULL;
 	free(moved);
 	store_feed_free(f);
+	return (error);
 }
 
 static void
@@ -1129,12 +1184,13 @@ fetch_check_done(void)
 	struct job	*job;
 	struct host	*h;
 	int64_t		 id;
+	char		*error;
 
 	while ((msg = curl_multi_info_read(fetch_multi, &left)) != NULL) {
 		if (msg->msg != CURLMSG_DONE)
 			continue;
 		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &job);
-		fetch_finish(job, msg->data.result);
+		error = fetch_finish(job, msg->data.result);
 		h = job->host;
 		h->active--;
 		aggd->transfers--;
@@ -1145,7 +1201,8 @@ fetch_check_done(void)
 			TAILQ_INSERT_TAIL(&fetch_ready, h, rentry);
 			h->ready = 1;
 		}
-		fetch_waiters_done(id);
+		cmd_fetch_done(id, error);
+		free(error);
 	}
 	fetch_pump();
 	/* The burst is over: commit the group now rather than on its timer. */
@@ -1172,7 +1229,7 @@ fetch_cancel(int64_t id)
 	} else
 		TAILQ_REMOVE(&job->host->queue, job, qentry);
 	fetch_job_free(job);
-	fetch_waiters_done(id);
+	cmd_fetch_done(id, "poll cancelled: the feed is being removed");
 	fetch_pump();
 }
 
@@ -1194,58 +1251,6 @@ void
 fetch_kick(void)
 {
 	fetch_pump();
-}
-
-static void
-fetch_waiter_close_cb(struct client *c UNUSED, void *arg)
-{
-	struct waiter	*w = arg;
-
-	LIST_REMOVE(w, entry);
-	free(w->ids);
-	free(w->seen);
-	free(w);
-}
-
-void
-fetch_waiter_finish(struct waiter *w)
-{
-	/* What the client waited for is on disk before it hears so. */
-	store_flush(aggd->store);
-	LIST_REMOVE(w, entry);
-	server_client_set_close(w->client, NULL, NULL);
-	server_client_send(w->client, proto_ok(json_pack("{s:I}", "feeds",
-	    (json_int_t)w->nids)));
-	server_client_done(w->client);
-	server_client_unref(w->client);
-	free(w->ids);
-	free(w->seen);
-	free(w);
-}
-
-/* Answer c once every feed in ids (queued or in flight) is done. */
-void
-fetch_wait(struct client *c, int64_t *ids, size_t n, int progress)
-{
-	struct waiter	*w;
-	size_t		 i, m = 0;
-
-	w = xcalloc(1, sizeof *w);
-	w->client = c;
-	w->ids = xreallocarray(NULL, n + 1, sizeof *w->ids);
-	for (i = 0; i < n; i++)
-		if (fetch_job_find(ids[i]) != NULL)
-			w->ids[m++] = ids[i];
-	qsort(w->ids, m, sizeof *w->ids, fetch_id_cmp);
-	w->seen = xcalloc(m + 1, 1);
-	w->nids = m;
-	w->progress = progress;
-	server_client_ref(c);
-	server_client_busy(c);
-	LIST_INSERT_HEAD(&fetch_waiters, w, entry);
-	server_client_set_close(c, fetch_waiter_close_cb, w);
-	if (m == 0)
-		fetch_waiter_finish(w);
 }
 
 void

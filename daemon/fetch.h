@@ -7,14 +7,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct client;
-struct waiter;
-
 int	 fetch_active(int64_t);
 void	 fetch_now(int64_t, const char *url);
 void	 fetch_kick(void);
-void	 fetch_wait(struct client *, int64_t *, size_t, int progress);
-void	 fetch_waiter_finish(struct waiter *);
 int	 fetch_address_public(const char *);
 int64_t	 fetch_retry_after(const char *, int64_t now);
 

@@ -204,6 +204,8 @@ main(int argc, char **argv)
 	free(defpath);
 
 	signal(SIGPIPE, SIG_IGN);
+	/* Past a file size limit a write fails (EFBIG), reported as such. */
+	signal(SIGXFSZ, SIG_IGN);
 
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
 		fatalx("cannot initialise libcurl");

@@ -272,6 +272,14 @@ static const char *store_sql[STMT_COUNT] = {
 	    " AND published IS NOT NULL ORDER BY published DESC LIMIT 20",
 };
 
+/* A feed's error that the database could not take (see store_fail). */
+#define STORE_FAILED_HASH	256
+struct store_failed {
+	int64_t			 id;
+	char			*error;
+	struct store_failed	*next;
+};
+
 struct store {
 	sqlite3		*db;
 	char		*path;
@@ -279,14 +287,30 @@ struct store {
 	int		 in_tx;
 	int		 group;		/* a group transaction is open */
 	int		 in_fetch;	/* inside its savepoint */
+	int64_t		 fetch_id;	/* whose savepoint */
+	int64_t		*group_ids;	/* feeds whose fetch the group holds */
+	size_t		 ngroup;
+	size_t		 groupcap;
 	struct event	*flush;		/* commits the group */
+	int64_t		 nerrors;	/* failed statements since open */
+	char		*error;		/* the last one's text, NULL once a
+					 * transaction commits */
+	struct store_failed *failed[STORE_FAILED_HASH];
 };
 
-static void
+static void	store_group_lost(struct store *);
+static void	store_failed_clear_all(struct store *);
+
+/* A statement failed: log it, and count it for status. */
+void
 store_log_error(struct store *s, const char *what)
 {
-	log_warnx("database %s: %s: %s", s->path, what,
-	    sqlite3_errmsg(s->db));
+	const char	*msg = sqlite3_errmsg(s->db);
+
+	log_warnx("database %s: %s: %s", s->path, what, msg);
+	s->nerrors++;
+	free(s->error);
+	s->error = xstrdup(msg);
 }
 
 sqlite3_stmt *
@@ -502,6 +526,9 @@ store_close(struct store *s)
 	if (s->db != NULL && sqlite3_close(s->db) != SQLITE_OK)
 		log_warnx("database %s: close: %s", s->path,
 		    sqlite3_errmsg(s->db));
+	store_failed_clear_all(s);
+	free(s->group_ids);
+	free(s->error);
 	free(s->path);
 	free(s);
 }
@@ -534,6 +561,8 @@ store_attach(struct store *s, struct event_base *base)
 int
 store_flush(struct store *s)
 {
+	size_t	i;
+
 	if (!s->group)
 		return (0);
 	if (s->flush != NULL)
@@ -542,13 +571,44 @@ store_flush(struct store *s)
 	if (store_commit(s) != 0) {
 		log_warnx("database %s: group commit failed; the fetches in "
 		    "it will be made again", s->path);
+		store_group_lost(s);
 		return (-1);
 	}
+	/* What those fetches recorded is on disk now, errors included. */
+	for (i = 0; i < s->ngroup; i++)
+		store_failed_clear(s, s->group_ids[i]);
+	s->ngroup = 0;
 	return (0);
 }
 
+/*
+ * The group transaction is gone (its commit failed, or SQLite rolled it
+ * back on an error such as SQLITE_FULL): every fetch it held is lost, and
+ * its feed shows why until a later fetch of it is committed.
+ */
+static void
+store_group_lost(struct store *s)
+{
+	struct store_feed	*f;
+	char			*why;
+	size_t			 i;
+
+	xasprintf(&why, "database error: %s; this poll was not saved",
+	    s->error != NULL ? s->error : "transaction rolled back");
+	for (i = 0; i < s->ngroup; i++) {
+		f = store_feed_get(s, s->group_ids[i]);
+		log_warnx("feed %lld (%s): %s", (long long)s->group_ids[i],
+		    f != NULL ? f->url : "?", why);
+		store_feed_free(f);
+		store_fail(s, s->group_ids[i], why);
+	}
+	free(why);
+	s->ngroup = 0;
+}
+
+/* Open feed_id's savepoint in the group transaction (begun if need be). */
 int
-store_fetch_begin(struct store *s)
+store_fetch_begin(struct store *s, int64_t feed_id)
 {
 	struct timeval	tv = { 0, STORE_GROUP_MS * 1000 };
 
@@ -564,6 +624,7 @@ store_fetch_begin(struct store *s)
 	if (store_exec(s, store_stmt(s, STMT_SAVEPOINT)) != 0)
 		return (-1);
 	s->in_fetch = 1;
+	s->fetch_id = feed_id;
 	return (0);
 }
 
@@ -575,6 +636,12 @@ store_fetch_commit(struct store *s)
 		store_fetch_rollback(s);
 		return (-1);
 	}
+	if (s->ngroup == s->groupcap) {
+		s->groupcap = s->groupcap ? s->groupcap * 2 : 64;
+		s->group_ids = xreallocarray(s->group_ids, s->groupcap,
+		    sizeof *s->group_ids);
+	}
+	s->group_ids[s->ngroup++] = s->fetch_id;
 	return (0);
 }
 
@@ -585,6 +652,9 @@ store_fetch_rollback(struct store *s)
 	if (sqlite3_get_autocommit(s->db) != 0) {
 		/* SQLite gave up the whole transaction (e.g. SQLITE_FULL). */
 		s->group = s->in_tx = 0;
+		if (s->flush != NULL)
+			evtimer_del(s->flush);
+		store_group_lost(s);
 		return;
 	}
 	store_exec(s, store_stmt(s, STMT_ROLLBACK_TO));
@@ -612,6 +682,9 @@ store_commit(struct store *s)
 		return (-1);
 	}
 	s->in_tx = 0;
+	/* Writing works again: status stops showing the last failure. */
+	free(s->error);
+	s->error = NULL;
 	return (0);
 }
 
@@ -827,7 +900,10 @@ store_feed_remove(struct store *s, int64_t id)
 	sqlite3_stmt	*st = store_stmt(s, STMT_FEED_DELETE);
 
 	sqlite3_bind_int64(st, 1, id);
-	return (store_exec(s, st));
+	if (store_exec(s, st) != 0)
+		return (-1);
+	store_failed_clear(s, id);
+	return (0);
 }
 
 int64_t
@@ -880,7 +956,10 @@ store_feed_json(struct store *s, const struct store_feed *f,
 	    json_time_or_null(f->last_fetch));
 	json_object_set_new(o, "last_status", f->last_status < 0 ?
 	    json_null() : json_integer(f->last_status));
-	json_object_set_new(o, "last_error", json_str_or_null(f->last_error));
+	/* An error the database could not take is the newer news. */
+	json_object_set_new(o, "last_error", json_str_or_null(
+	    store_failed(s, f->id) != NULL ? store_failed(s, f->id) :
+	    f->last_error));
 	json_object_set_new(o, "next_fetch", f->next_fetch < 0 ||
 	    f->disabled != NULL ? json_null() :
 	    json_time_or_null(f->next_fetch));
@@ -1175,4 +1254,90 @@ store_item_row(sqlite3_stmt *st, struct item_record *r, char **feed_url)
 	free(encs);
 	r->first_seen = sqlite3_column_int64(st, 13);
 	r->read = sqlite3_column_int(st, 14);
+}
+
+/*
+ * Errors the database could not take.  When a fetch's outcome cannot be
+ * written (a full disk, a read-only file), the feed's last_error in the
+ * database still says what the poll before it said, or nothing; so the
+ * error is kept here, shown by store_feed_json, and forgotten once a later
+ * fetch of that feed is committed or the feed is removed.  It lives as
+ * long as the daemon: after a restart the feed is polled again anyway.
+ */
+void
+store_fail(struct store *s, int64_t id, const char *error)
+{
+	struct store_failed	*e;
+	unsigned int		 slot = (uint64_t)id % STORE_FAILED_HASH;
+
+	for (e = s->failed[slot]; e != NULL; e = e->next) {
+		if (e->id == id) {
+			free(e->error);
+			e->error = xstrdup(error);
+			return;
+		}
+	}
+	e = xcalloc(1, sizeof *e);
+	e->id = id;
+	e->error = xstrdup(error);
+	e->next = s->failed[slot];
+	s->failed[slot] = e;
+}
+
+/* The error store_fail kept for a feed, or NULL; borrowed. */
+const char *
+store_failed(struct store *s, int64_t id)
+{
+	struct store_failed	*e;
+
+	for (e = s->failed[(uint64_t)id % STORE_FAILED_HASH]; e != NULL;
+	    e = e->next)
+		if (e->id == id)
+			return (e->error);
+	return (NULL);
+}
+
+void
+store_failed_clear(struct store *s, int64_t id)
+{
+	struct store_failed	**ep, *e;
+
+	for (ep = &s->failed[(uint64_t)id % STORE_FAILED_HASH]; *ep != NULL;
+	    ep = &(*ep)->next) {
+		if ((*ep)->id == id) {
+			e = *ep;
+			*ep = e->next;
+			free(e->error);
+			free(e);
+			return;
+		}
+	}
+}
+
+static void
+store_failed_clear_all(struct store *s)
+{
+	struct store_failed	*e, *next;
+	int			 i;
+
+	for (i = 0; i < STORE_FAILED_HASH; i++) {
+		for (e = s->failed[i]; e != NULL; e = next) {
+			next = e->next;
+			free(e->error);
+			free(e);
+		}
+		s->failed[i] = NULL;
+	}
+}
+
+/*
+ * For status: how many statements failed since the daemon started, and
+ * the last one's error while no transaction has committed since (else
+ * NULL; borrowed).
+ */
+int64_t
+store_errors(struct store *s, const char **last)
+{
+	*last = s->error;
+	return (s->nerrors);
 }

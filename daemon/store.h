@@ -68,6 +68,8 @@ sqlite3_stmt	*store_stmt(struct store *, enum store_stmt);
 sqlite3		*store_db(struct store *);
 int		 store_exec(struct store *, sqlite3_stmt *);
 int		 store_in_tx(struct store *);
+/* Log a failed statement (with sqlite3_errmsg) and count it for status. */
+void		 store_log_error(struct store *, const char *what);
 void		 store_bind_text(sqlite3_stmt *, int, const char *);
 void		 store_bind_static(sqlite3_stmt *, int, const char *);
 void		 store_bind_int(sqlite3_stmt *, int, int64_t v, int64_t none);

@@ -20,10 +20,19 @@
  *	S: {"type":"error","error":"no feed 99"}
  *
  * "follow" answers with row frames until the client goes; "refresh" with
- * "wait" sends {"type":"progress",...} frames before its ok.  On a hello
- * with another proto, aggd answers an error naming both versions and closes.
+ * "wait" sends {"type":"progress",...} frames before its ok, which names
+ * the polls that failed:
  *
- * Bump PROTO_VERSION whenever a message changes shape.
+ *	S: {"type":"ok","data":{"feeds":2,"failed":[{"id":3,
+ *	    "url":"https://x.example/feed","error":"HTTP 404"}]}}
+ *
+ * On a hello with another proto, aggd answers an error naming both
+ * versions and closes.
+ *
+ * Bump PROTO_VERSION whenever a message changes shape in a way the other
+ * side cannot ignore: a field removed, renamed, retyped or newly required.
+ * A new optional field is no change: readers skip keys they do not know
+ * and take a missing one as empty (refresh's "failed" came so).
  */
 #ifndef AGG_PROTO_H
 #define AGG_PROTO_H

@@ -17,7 +17,7 @@ add_wait "$HTTPD_URL/gone.xml"
 assert_eq "$(feed "$ID" .items)" 2 "items stored while the feed lived"
 
 httpd_set /gone.xml 410 gone || fail "httpd_set 410"
-refresh_wait "$ID"
+refresh_failing "$ID"
 assert_eq "$(feed "$ID" .last_status)" 410 "last_status 410"
 assert_eq "$(feed "$ID" '.disabled | type')" string "disabled is a string"
 reason=$(feed "$ID" .disabled)
@@ -41,7 +41,7 @@ refresh_wait
 assert_eq "$(httpd_count '^/gone[.]xml$')" "$n" "not polled after the restart"
 
 # Named explicitly, it is polled; still gone, it stays disabled.
-refresh_wait "$ID"
+refresh_failing "$ID"
 assert_eq "$(httpd_count '^/gone[.]xml$')" $((n + 1)) "refresh FEED polls it"
 assert_eq "$(feed "$ID" '.disabled | type')" string "still gone: still disabled"
 # Back with a feed: enabled again, on its schedule.

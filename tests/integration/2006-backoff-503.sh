@@ -25,9 +25,9 @@ esac
 wait1=$(feed "$ID" '(.next_fetch | fromdateiso8601) - (.last_fetch | fromdateiso8601)')
 
 # refresh polls a feed in backoff at once.
-refresh_wait "$ID"
+refresh_failing "$ID"
 assert_eq "$(httpd_count '^/flaky[.]xml$')" 2 "refresh polls it despite the backoff"
-refresh_wait "$ID"
+refresh_failing "$ID"
 assert_eq "$(feed "$ID" .next_fetch_reason)" backoff "still backoff"
 wait3=$(feed "$ID" '(.next_fetch | fromdateiso8601) - (.last_fetch | fromdateiso8601)')
 [ "$wait3" -gt $((wait1 * 3 / 2)) ] ||

@@ -20,7 +20,7 @@ httpd_set /f.xml 200 '<!DOCTYPE html>
 <html><head><title>Maintenance</title></head>
 <body><p>We will be back soon.</p></body></html>' \
     '{"Content-Type": "text/html; charset=utf-8"}' || fail "httpd_set html"
-refresh_wait "$ID"
+refresh_failing "$ID"
 assert_eq "$(feed "$ID" .last_status)" 200 "last_status 200"
 err=$(feed "$ID" .last_error)
 case $err in
@@ -35,7 +35,7 @@ assert_eq "$(feed "$ID" .next_fetch_reason)" backoff "it backs off"
 
 # An empty 200 is no feed either.
 httpd_set /f.xml 200 '' '{"Content-Type": "application/rss+xml"}'
-refresh_wait "$ID"
+refresh_failing "$ID"
 case $(feed "$ID" .last_error) in
 'not a feed'*) ok "empty body: $(feed "$ID" .last_error)" ;;
 *) fail "empty body: last_error '$(feed "$ID" .last_error)'" ;;

@@ -14,6 +14,9 @@
 #				error; call it outside $(...))
 #	refresh_wait ID...	aggctl refresh --wait ID..., failing the test
 #				on a non-zero exit
+#	refresh_failing ID...	aggctl refresh --wait ID... for polls meant to
+#				fail: it must exit 1 with only "aggctl: feed"
+#				lines on stderr (kept in $T/refresh.err)
 #	db SQL			sqlite3 on $T/aggd.db (read-only queries)
 #	rss FILE [ITEM]...	write an RSS 2.0 document to $T/docs/FILE; each
 #				ITEM is "guid|title|link" (an empty field is
@@ -42,6 +45,15 @@ add_wait() {
 refresh_wait() {
 	aggctl refresh --wait "$@" ||
 	    fail "aggctl refresh --wait $* exited $?"
+}
+
+refresh_failing() {
+	aggctl refresh --wait "$@" 2>"$T/refresh.err"
+	_rf_rc=$?
+	[ "$_rf_rc" -eq 1 ] ||
+	    fail "aggctl refresh --wait $* exited $_rf_rc, want 1"
+	[ -s "$T/refresh.err" ] && ! grep -qv '^aggctl: feed ' "$T/refresh.err" ||
+	    fail "aggctl refresh --wait $*: stderr '$(cat "$T/refresh.err")'"
 }
 
 db() {
