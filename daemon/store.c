@@ -305,12 +305,10 @@ static void	store_failed_clear_all(struct store *);
 void
 store_log_error(struct store *s, const char *what)
 {
-	const char	*msg = sqlite3_errmsg(s->db);
-
-	log_warnx("database %s: %s: %s", s->path, what, msg);
-	s->nerrors++;
 	free(s->error);
-	s->error = xstrdup(msg);
+	s->error = xstrdup(sqlite3_errmsg(s->db));
+	log_warnx("database %s: %s: %s", s->path, what, s->error);
+	s->nerrors++;
 }
 
 sqlite3_stmt *

@@ -6,7 +6,8 @@
 # "database or disk is full", feeds --json shows it in last_error (which
 # could not be written to the database), status counts it.  The daemon
 # keeps running; once the filler is removed the next refresh stores the
-# items and clears the error, with no restart.
+# items and clears the error, with no restart.  Then a file size limit
+# (ulimit -f) does the same through EFBIG, and aggd survives its SIGXFSZ.
 
 if [ -z "${AGGD_TEST_NS:-}" ]; then
 	if [ "$(id -u)" -ne 0 ] ||
@@ -80,4 +81,17 @@ assert_eq "$(feed "$ID" .last_error)" null "last_error cleared"
 assert_eq "$(feed "$ID" .items)" 2001 "the items stored"
 assert_eq "$(aggctl status --json | jq -c .database_error)" null \
     "status: the last write succeeded"
+
+# A file size limit (RLIMIT_FSIZE) makes such writes fail with EFBIG and
+# would kill aggd with SIGXFSZ, which it ignores: a failed poll instead.
+aggd_stop
+big 3000 c
+ulimit -f 2048
+aggd_start
+aggctl refresh --wait "$ID" 2>"$T/err"
+assert_eq "$?" 1 "over the file size limit: refresh --wait exits 1"
+kill -0 "$AGGD_PID" || fail "aggd died of the file size limit"
+grep -q "^aggctl: feed $ID ($url): database error: " "$T/err" ||
+    fail "over the file size limit: $(cat "$T/err")"
+ok "over the file size limit: $(cat "$T/err")"
 aggd_stop
