@@ -169,7 +169,8 @@ cmd_fetch_wait(struct client *c, struct cmd_wait_feed *go, size_t n,
 
 	/* The same feed named twice is waited on once; one not queued
 	 * (there is nothing to wait for) not at all. */
-	qsort(go, n, sizeof *go, cmd_fetch_cmp);
+	if (n > 0)
+		qsort(go, n, sizeof *go, cmd_fetch_cmp);
 	for (i = 0; i < n; i++) {
 		if ((m > 0 && go[m - 1].id == go[i].id) ||
 		    !fetch_active(go[i].id)) {
