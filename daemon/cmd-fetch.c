@@ -139,16 +139,18 @@ cmd_fetch_done(int64_t id, const char *error)
 		w->done++;
 		if (error != NULL)
 			cmd_fetch_fail(w, wf, error);
+		if (w->done == w->nfeeds) {
+			LIST_REMOVE(w, entry);
+			LIST_INSERT_HEAD(&ready, w, entry);
+		}
+		/* Last: a client too far behind is closed on the spot, and
+		 * its close callback frees w. */
 		if (w->progress)
 			server_client_send(w->client, json_pack(
 			    "{s:s, s:I, s:I, s:I}", "type", "progress",
 			    "feed", (json_int_t)id, "done",
 			    (json_int_t)w->done, "total",
 			    (json_int_t)w->nfeeds));
-		if (w->done == w->nfeeds) {
-			LIST_REMOVE(w, entry);
-			LIST_INSERT_HEAD(&ready, w, entry);
-		}
 	}
 	while ((w = LIST_FIRST(&ready)) != NULL) {
 		LIST_REMOVE(w, entry);
