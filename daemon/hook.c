@@ -1,8 +1,6 @@
 /*
- * Announcing.  After a fetch's transaction commits with announced items,
- * followers are brought up to date (cmd-items.c) and hooks are run.  The
- * kick is deferred to the next loop turn, so it never runs inside the
- * fetch's transaction and never sees rows that could still be rolled back.
+ * Hooks.  announce.c kicks us once new deliveries are committed; a kick
+ * of our own (a hook finished) is deferred to the next loop turn too.
  *
  * Hooks are at-least-once: the store's outbox (deliveries) gets a row in
  * the same transaction as its item, and the row goes only when the hook
@@ -363,10 +361,6 @@ hook_run_due(void)
 static void
 hook_kick_cb(evutil_socket_t fd UNUSED, short what UNUSED, void *arg UNUSED)
 {
-	/* Announce only what is committed. */
-	if (store_flush(aggd->store) != 0)
-		return;
-	cmd_follow_notify();
 	hook_run_due();
 }
 
