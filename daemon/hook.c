@@ -181,11 +181,11 @@ hook_escape(const unsigned char *p, size_t n, char *dst, size_t size)
  * log for every 2 it wrote.
  */
 static void
-hook_out_emit(struct hook_out *o, int cut)
+hook_out_emit(struct hook_out *o, int cut, int nl)
 {
 	struct hook_run	*r = o->run;
 	char		 esc[HOOK_LINE_MAX * 4 + 8];
-	size_t		 n = o->len, cost;
+	size_t		 raw = o->len, n = raw, cost;
 
 	o->len = 0;
 	if (n > 0 && !cut && o->line[n - 1] == '\r')
@@ -196,7 +196,7 @@ hook_out_emit(struct hook_out *o, int cut)
 	cost = strlen(r->tag) + strlen(esc) + 16;
 	if (r->over || r->kept + cost > HOOK_KEEP) {
 		r->over = 1;
-		r->dropped += n + 1;
+		r->dropped += raw + (nl ? 1 : 0);
 		return;
 	}
 	r->kept += cost;
@@ -233,13 +233,13 @@ hook_out_feed(struct hook_out *o, const char *p, size_t n)
 			memcpy(o->line + o->len, p, room);
 			o->len += room;
 			r->dropped += take - room;
-			hook_out_emit(o, 1);
+			hook_out_emit(o, 1, 0);
 			o->cut = 1;
 		}
 		if (nl == NULL)
 			return;
 		if (!o->cut)
-			hook_out_emit(o, 0);
+			hook_out_emit(o, 0, 1);
 		o->cut = 0;
 		p += take + 1;
 		n -= take + 1;
@@ -252,7 +252,7 @@ hook_out_close(struct hook_out *o)
 	if (o->fd == -1)
 		return;
 	if (o->len > 0)
-		hook_out_emit(o, 0);
+		hook_out_emit(o, 0, 0);
 	event_free(o->ev);
 	o->ev = NULL;
 	close(o->fd);
