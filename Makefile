@@ -4,7 +4,7 @@
 #   make check      build and run every test (unit, integration, parser corpus)
 #   make asan       the whole suite under ASan+UBSan (in build/asan)
 #   make run        aggd -f with built-in defaults, state under ./run
-#   make bench      benchmarks (parser throughput, polling at scale)
+#   make bench      benchmarks (parser throughput, polling at scale, hooks)
 #   make CC=clang fuzz   libFuzzer targets
 #   make install    honours PREFIX and DESTDIR
 #

@@ -188,11 +188,16 @@ void	fetch_init(struct event_base *);
 void	fetch_free(void);
 void	fetch_reconfigure(void);
 
+/* announce.c */
+void	announce_init(struct event_base *);
+void	announce_free(void);
+void	announce_stored(void);	/* the open transaction announced items */
+
 /* hook.c */
 void	hook_init(struct event_base *);
 void	hook_reap(void);
 void	hook_free(void);
-void	hook_kick(void);	/* deliveries were queued */
+void	hook_kick(void);	/* committed deliveries are owed */
 
 /* main.c: the daemon's state, one of it. */
 struct aggd {

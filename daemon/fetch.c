@@ -906,7 +906,7 @@ fetch_store_items(struct job *job, struct store_feed *f, int64_t now,
 		f->hint = meta->sy_period;
 	*hint = f->hint;
 	if (sf.announced > 0)
-		hook_kick();
+		announce_stored();
 	return (0);
 }
 

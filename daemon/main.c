@@ -250,6 +250,7 @@ main(int argc, char **argv)
 	store_attach(aggd->store, aggd->base);
 	fetch_init(aggd->base);
 	hook_init(aggd->base);
+	announce_init(aggd->base);
 	sched_init(aggd->base);
 	notify_send("READY=1\nSTATUS=polling");
 
@@ -261,6 +262,7 @@ main(int argc, char **argv)
 	sched_free();
 	fetch_free();
 	hook_free();
+	announce_free();
 	for (i = 0; i < nitems(sigs); i++)
 		event_free(sigev[i]);
 	store_close(aggd->store);

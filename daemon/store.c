@@ -249,16 +249,18 @@ static const char *store_sql[STMT_COUNT] = {
 	    " FROM items i JOIN feeds f ON f.id = i.feed_id"
 	    " WHERE i.id = ?1",
 	[STMT_MAX_ITEM] = "SELECT max(id) FROM items",
-	/* The head of each feed's delivery queue: hooks of one feed run one
-	 * at a time, in the order items were stored. */
+	/* The head of each feed's delivery queue, oldest first: hooks of one
+	 * feed run one at a time, in the order items were stored.  f walks
+	 * the distinct feed_ids of deliveries_due one index seek at a time,
+	 * so the cost grows with the feeds owed, not the deliveries. */
 	[STMT_DELIVERY_HEADS] =
-	    "SELECT d.item_id, d.feed_id, d.attempts FROM deliveries d"
-	    " WHERE d.next_attempt <= ?1 AND d.item_id ="
-	    " (SELECT min(item_id) FROM deliveries WHERE feed_id = d.feed_id)"
-	    " ORDER BY d.item_id LIMIT ?2",
-	[STMT_DELIVERY_NEXT] =
-	    "SELECT min(d.next_attempt) FROM deliveries d WHERE d.item_id ="
-	    " (SELECT min(item_id) FROM deliveries WHERE feed_id = d.feed_id)",
+	    "WITH RECURSIVE f(id) AS (SELECT min(feed_id) FROM deliveries"
+	    " UNION ALL SELECT (SELECT min(feed_id) FROM deliveries"
+	    " WHERE feed_id > f.id) FROM f WHERE f.id IS NOT NULL)"
+	    " SELECT d.item_id, d.feed_id, d.attempts, d.next_attempt"
+	    " FROM f JOIN deliveries d ON d.item_id ="
+	    " (SELECT min(item_id) FROM deliveries WHERE feed_id = f.id)"
+	    " ORDER BY d.item_id",
 	[STMT_DELIVERY_DONE] = "DELETE FROM deliveries WHERE item_id = ?1",
 	[STMT_DELIVERY_FAIL] =
 	    "UPDATE deliveries SET attempts = attempts + 1, next_attempt = ?2,"
