@@ -16,6 +16,5 @@ void	 fetch_kick(void);
 void	 fetch_wait(struct client *, int64_t *, size_t, int progress);
 void	 fetch_waiter_finish(struct waiter *);
 int	 fetch_address_public(const char *);
-int64_t	 fetch_retry_after(const char *, int64_t now);
 
 #endif
