@@ -7,6 +7,8 @@
  * timer and the mark of the last look are the only state.  Transfers, and
  * the caps that decide when a due feed may start, are fetch.c's.
  */
+#include <sys/time.h>
+
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -254,17 +256,27 @@ sched_next_wakeup(int64_t now, int64_t scanned, int64_t next, int64_t retry)
 
 /* --- the timer --------------------------------------------------------- */
 
+/*
+ * Fire at the start of second when (a little after, so that time() has
+ * turned too), not whole seconds from now: a feed due every 2 s would
+ * otherwise drift to every 2.9.
+ */
 static void
 sched_arm(int64_t when)
 {
-	struct timeval	tv;
-	int64_t		now = time(NULL);
+	struct timeval	tv, now;
+	int64_t		ms;
 
 	evtimer_del(sched_timer);
 	if (when < 0)
 		return;		/* nothing due, ever: sleep */
-	tv.tv_sec = when > now ? when - now : 0;
-	tv.tv_usec = when > now ? 0 : 1000;
+	gettimeofday(&now, NULL);
+	ms = when * 1000 + 10 - ((int64_t)now.tv_sec * 1000 +
+	    now.tv_usec / 1000);
+	if (ms < 1)
+		ms = 1;
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
 	evtimer_add(sched_timer, &tv);
 }
 
