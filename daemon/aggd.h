@@ -175,14 +175,40 @@ void	cmd_dispatch(struct client *, json_t *);
 void	cmd_fetch_done(int64_t, const char *error);
 
 /* sched.c */
+struct sched_host {			/* a host's refusals (429, 503) */
+	int64_t		 refused_until;	/* several feeds refused: wait */
+	int		 refusals;	/* seen since refusal_since */
+	int64_t		 refusal_since;
+};
 void	sched_init(struct event_base *);
-void	sched_update(void);	/* re-read the next due time */
+void	sched_update(void);	/* feeds changed: look for due ones */
+void	sched_rearm(void);	/* due times moved: re-read the next */
+void	sched_done(int64_t);	/* a feed's transfer ended */
+void	sched_rescan(int64_t);	/* look for due feeds at this time */
 void	sched_forget(int64_t);	/* a feed is being removed */
 void	sched_free(void);
+void	sched_set_random(uint32_t (*)(uint32_t));
+int64_t	sched_clamp(const struct config *, int64_t);
+int64_t	sched_jitter(int64_t);
+int64_t	sched_base_interval(const struct config *, const struct store_feed *,
+	    const char **);
+int64_t	sched_adaptive(int64_t old, int64_t added, int64_t rate);
+int64_t	sched_feed_hint(int64_t ttl, int64_t sy_period);
+int64_t	sched_max_age(const char *cache_control, const char *expires,
+	    int64_t now);
+int64_t	sched_retry_after(const char *, int64_t now);	/* -1: unreadable */
+void	sched_ok(const struct config *, struct store_feed *, int64_t now,
+	    int64_t hint);
+void	sched_backoff(const struct config *, struct store_feed *,
+	    int64_t now);
+int	sched_refused(const struct config *, struct store_feed *,
+	    struct sched_host *, const char *retry_after, int64_t now);
+int64_t	sched_host_wait(const struct sched_host *, int64_t now);
+int64_t	sched_next_wakeup(int64_t now, int64_t scanned, int64_t next,
+	    int64_t retry);	/* -1: nothing to wake for */
 
 /* fetch.c */
-void	fetch_run_due(void);
-int64_t	fetch_next_wakeup(void);	/* -1: nothing to wake for */
+void	fetch_run_due(int64_t now);	/* queue what is due by now */
 void	fetch_cancel(int64_t);
 void	fetch_init(struct event_base *);
 void	fetch_free(void);

@@ -3,11 +3,12 @@
  * daemon's libevent loop (curl's docs/examples/multi-event.c): one
  * persistent event per socket kept with curl_multi_assign, one timer.
  * Bytes go to the streaming parser as they arrive; at the end of a
- * transfer its items are written in one transaction and the feed's next
- * due time decided here (interval, adaptive, feed hints, Retry-After,
- * backoff).  Politeness lives here too: caps on transfers in flight, per
- * host, and a least spacing between request starts to one host.  sched.c
- * only says when to look again.
+ * transfer its items are written in one transaction with the feed's next
+ * due time, which sched.c decides (interval, adaptive, feed hints,
+ * Retry-After, backoff).  Politeness lives here: due feeds wait in their
+ * host's queue only for that host's caps (transfers in flight per host and
+ * in all, a least spacing between request starts, a host-wide refusal),
+ * never for another transfer, however stuck.
  */
 #include <sys/socket.h>
 #include <sys/queue.h>
@@ -16,7 +17,6 @@
 #include <netinet/in.h>
 
 #include <ctype.h>
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -71,9 +71,7 @@ struct host {
 	char			*name;		/* scheme://host:port */
 	int			 active;
 	int64_t			 last_start_ms;
-	int64_t			 refused_until;	/* several feeds refused */
-	int			 refusals;	/* 429/503 seen recently */
-	int64_t			 refusal_since;
+	struct sched_host	 refusal;	/* 429/503 seen, see sched.c */
 	struct event		*timer;
 	TAILQ_HEAD(, job)	 queue;
 	int			 ready;		/* on fetch_ready */
@@ -89,9 +87,6 @@ static struct host		*fetch_hosts[FETCH_HASH];
 static TAILQ_HEAD(, host)	 fetch_ready = TAILQ_HEAD_INITIALIZER(fetch_ready);
 static int			 fetch_running;
 static int			 fetch_pumping;
-static int			 fetch_due_known;	/* see fetch_next_wakeup */
-static int			 fetch_due_pending;
-static int			 fetch_finishing;
 
 static void	fetch_pump(void);
 static void	fetch_job_free(struct job *);
@@ -570,7 +565,7 @@ fetch_pump(void)
 	struct host	*h, *next;
 	struct job	*job;
 	struct timeval	 tv;
-	int64_t		 now_ms, wait_ms, delay_ms, now;
+	int64_t		 now_ms, wait_ms, delay_ms, now, refused;
 	int		 progress = 1;
 
 	if (fetch_pumping)
@@ -592,8 +587,8 @@ fetch_pump(void)
 			}
 			if (h->active >= aggd->conf->per_host_connections)
 				continue;
-			if (h->refused_until > now) {
-				tv.tv_sec = h->refused_until - now;
+			if ((refused = sched_host_wait(&h->refusal, now)) > 0) {
+				tv.tv_sec = refused;
 				tv.tv_usec = 0;
 				if (!evtimer_pending(h->timer, NULL))
 					evtimer_add(h->timer, &tv);
@@ -639,52 +634,22 @@ fetch_queue(int64_t id, const char *url)
 	}
 }
 
+/* Queue every feed due by now; those queued or in flight already stay. */
 void
-fetch_run_due(void)
+fetch_run_due(int64_t now)
 {
 	int64_t	*ids;
 	char	**urls;
 	size_t	  n, i;
 
-	ids = store_due(aggd->store, time(NULL), &urls, &n);
+	ids = store_due(aggd->store, now, &urls, &n);
 	for (i = 0; i < n; i++) {
 		fetch_queue(ids[i], urls[i]);
 		free(urls[i]);
 	}
 	free(ids);
 	free(urls);
-	fetch_due_known = 1;
-	fetch_due_pending = 0;
 	fetch_pump();
-}
-
-/*
- * When sched.c should look for due feeds next.  Feeds due now that are
- * queued or in flight keep their old next_fetch until their transfer ends,
- * so "the earliest next_fetch" would wake the loop at once, again and
- * again; only later ones count.  But a feed can become due without any
- * time passing: one just added (due at once), the overdue ones at start,
- * those a SIGHUP or an import brought in.  Those callers' sched_update()
- * lands here without fetch_run_due() having run first, and gets "now".
- * The two internal callers, the schedule timer (right after
- * fetch_run_due()) and the end of a transfer (which only moves a feed's
- * time forward), do not need that, and would otherwise turn every finished
- * transfer into a scan of every due feed; a "now" still pending from an
- * outside caller stands, though.
- */
-int64_t
-fetch_next_wakeup(void)
-{
-	int64_t	now = time(NULL);
-
-	if (fetch_due_pending)
-		return (now);
-	if (!fetch_due_known && !fetch_finishing) {
-		fetch_due_pending = 1;
-		return (now);
-	}
-	fetch_due_known = 0;
-	return (store_next_after(aggd->store, now));
 }
 
 /* --- finishing ------------------------------------------------------- */
@@ -711,123 +676,6 @@ fetch_job_free(struct job *job)
 	free(job->cache_control);
 	free(job->expires);
 	free(job);
-}
-
-/* Seconds from a Retry-After (seconds or HTTP-date), -1 if unreadable. */
-int64_t
-fetch_retry_after(const char *v, int64_t now)
-{
-	char	*end;
-	long	 n;
-	time_t	 t;
-
-	if (v == NULL || *v == '\0')
-		return (-1);
-	if (isdigit((unsigned char)*v)) {
-		errno = 0;
-		n = strtol(v, &end, 10);
-		if (errno != 0 || *end != '\0' || n < 0)
-			return (-1);
-		return (n);
-	}
-	if ((t = curl_getdate(v, NULL)) == -1)
-		return (-1);
-	return (t > now ? t - now : 0);
-}
-
-static int64_t
-fetch_max_age(const struct job *job, int64_t now)
-{
-	const char	*p;
-	time_t		 t;
-
-	if (job->cache_control != NULL) {
-		if ((p = strcasestr(job->cache_control, "max-age")) != NULL) {
-			p += 7;
-			while (*p == ' ')
-				p++;
-			if (*p == '=')
-				return (strtol(p + 1, NULL, 10));
-		}
-	}
-	if (job->expires != NULL && (t = curl_getdate(job->expires, NULL)) != -1)
-		return (t > now ? t - now : 0);
-	return (-1);
-}
-
-static int64_t
-fetch_clamp(int64_t v)
-{
-	if (v < aggd->conf->min_interval)
-		v = aggd->conf->min_interval;
-	if (v > aggd->conf->max_interval)
-		v = aggd->conf->max_interval;
-	return (v);
-}
-
-/* Spread schedules by up to a tenth, so feeds added together part. */
-static int64_t
-fetch_jitter(int64_t v)
-{
-	int64_t	span = v / 10;
-
-	if (span <= 0)
-		return (v);
-	return (v - span / 2 + (int64_t)(arc4random_uniform((uint32_t)
-	    (span > UINT32_MAX ? UINT32_MAX : span))));
-}
-
-/* The interval this feed runs at when all goes well, and why. */
-static int64_t
-fetch_base_interval(const struct store_feed *f, const char **reason)
-{
-	if (f->interval > 0) {
-		*reason = "interval";
-		return (fetch_clamp(f->interval));
-	}
-	if (f->adaptive > 0) {
-		*reason = "adaptive";
-		return (fetch_clamp(f->adaptive));
-	}
-	*reason = "interval";
-	return (fetch_clamp(aggd->conf->interval));
-}
-
-static void
-fetch_schedule_ok(struct store_feed *f, int64_t now, int64_t hint)
-{
-	const char	*reason;
-	int64_t		 v;
-
-	v = fetch_base_interval(f, &reason);
-	/* The feed's hints are the least time between polls, within
-	 * bounds; a per-feed interval the user gave is obeyed as given. */
-	if (f->interval <= 0 && hint > v) {
-		v = fetch_clamp(hint);
-		reason = "feed-hint";
-	}
-	f->next_fetch = now + fetch_jitter(v);
-	free(f->next_reason);
-	f->next_reason = xstrdup(reason);
-}
-
-static void
-fetch_schedule_backoff(struct store_feed *f, int64_t now)
-{
-	const char	*reason;
-	int64_t		 v;
-	int		 shift;
-
-	v = fetch_base_interval(f, &reason);
-	shift = f->errors > 1 ? (int)(f->errors - 1) : 0;
-	if (shift > 20)
-		shift = 20;
-	v <<= shift;
-	if (v > aggd->conf->max_interval)
-		v = aggd->conf->max_interval;
-	f->next_fetch = now + fetch_jitter(v);
-	free(f->next_reason);
-	f->next_reason = xstrdup("backoff");
 }
 
 static void
@@ -867,7 +715,6 @@ fetch_store_items(struct job *job, struct store_feed *f, int64_t now,
 	const struct feed_meta	*meta = feedparse_meta(job->fp);
 	const char		*author = feedparse_entry_author(job->fp);
 	struct store_fetch	 sf;
-	int64_t			 rate;
 	size_t			 i;
 
 	/* Atom entries read before the feed's <author> take it now. */
@@ -896,14 +743,11 @@ fetch_store_items(struct job *job, struct store_feed *f, int64_t now,
 		    (long long)f->id, f->url, (long long)sf.added,
 		    (long long)sf.changed, sf.announce ? "" :
 		    " (first fetch: not announced)");
-	if (sf.added > 0 && (rate = store_items_rate(aggd->store, f->id)) > 0)
-		f->adaptive = rate;
+	if (sf.added > 0)
+		f->adaptive = sched_adaptive(f->adaptive, sf.added,
+		    store_items_rate(aggd->store, f->id));
 	f->primed = 1;
-	f->hint = -1;
-	if (meta->ttl > 0)
-		f->hint = meta->ttl;
-	if (meta->sy_period > 0 && meta->sy_period > f->hint)
-		f->hint = meta->sy_period;
+	f->hint = sched_feed_hint(meta->ttl, meta->sy_period);
 	*hint = f->hint;
 	if (sf.announced > 0)
 		announce_stored();
@@ -1004,7 +848,7 @@ fetch_finish(struct job *job, CURLcode rc)
 {
 	struct store_feed	*f;
 	const struct feed_meta	*meta = NULL;
-	int64_t			 now = time(NULL), ra, hint = -1, age, nerr;
+	int64_t			 now = time(NULL), hint = -1, age, nerr;
 	long			 code = 0, redirects = 0;
 	char			*eff = NULL, *moved = NULL, *error, dur[32];
 	const char		*perr, *db;
@@ -1109,10 +953,11 @@ fetch_finish(struct job *job, CURLcode rc)
 			free(f->etag);
 			f->etag = xstrdup(job->etag);
 		}
-		if ((age = fetch_max_age(job, now)) > hint)
+		if ((age = sched_max_age(job->cache_control, job->expires,
+		    now)) > hint)
 			hint = age;
 		f->retry_until = -1;
-		fetch_schedule_ok(f, now, hint);
+		sched_ok(aggd->conf, f, now, hint);
 		if (redirects > 0 && job->all_permanent && eff != NULL &&
 		    strcmp(eff, f->url) != 0) {
 			if (store_feed_move(aggd->store, f->id, f->url, eff) == 0)
@@ -1124,27 +969,11 @@ fetch_finish(struct job *job, CURLcode rc)
 		}
 	} else if (!disabled_now) {
 		f->errors++;
-		ra = -1;
-		if (code == 429 || code == 503)
-			ra = fetch_retry_after(job->retry_after, now);
-		if (ra >= 0) {
-			if (ra < 1)
-				ra = 1;
-			if (ra > aggd->conf->max_interval)
-				ra = aggd->conf->max_interval;
-			f->retry_until = now + ra;
-			f->next_fetch = now + ra;
-			free(f->next_reason);
-			f->next_reason = xstrdup("retry-after");
-			/* Several feeds of one host refused: the host waits. */
-			if (job->host->refusal_since < now - 600) {
-				job->host->refusal_since = now;
-				job->host->refusals = 0;
-			}
-			if (++job->host->refusals >= 3)
-				job->host->refused_until = now + ra;
-		} else
-			fetch_schedule_backoff(f, now);
+		/* A refusal with Retry-After waits as asked (and several
+		 * feeds of one host refused make the host wait). */
+		if ((code != 429 && code != 503) || sched_refused(aggd->conf,
+		    f, &job->host->refusal, job->retry_after, now) != 0)
+			sched_backoff(aggd->conf, f, now);
 	}
 	recorded = 0;
 	if (store_feed_fetched(aggd->store, f, meta != NULL ? meta->title :
@@ -1191,6 +1020,7 @@ fetch_check_done(void)
 			continue;
 		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &job);
 		error = fetch_finish(job, msg->data.result);
+		sched_done(job->id);
 		h = job->host;
 		h->active--;
 		aggd->transfers--;
@@ -1205,12 +1035,11 @@ fetch_check_done(void)
 		free(error);
 	}
 	fetch_pump();
-	/* The burst is over: commit the group now rather than on its timer. */
-	if (aggd->transfers == 0)
-		store_flush(aggd->store);
-	fetch_finishing = 1;
-	sched_update();
-	fetch_finishing = 0;
+	/* The burst is over: commit the group now rather than on its timer.
+	 * A failed commit takes the due times back: look again later. */
+	if (aggd->transfers == 0 && store_flush(aggd->store) != 0)
+		sched_rescan(time(NULL) + aggd->conf->min_interval);
+	sched_rearm();
 }
 
 /* --- refresh, cancel, setup ------------------------------------------ */

@@ -11,6 +11,5 @@ int	 fetch_active(int64_t);
 void	 fetch_now(int64_t, const char *url);
 void	 fetch_kick(void);
 int	 fetch_address_public(const char *);
-int64_t	 fetch_retry_after(const char *, int64_t now);
 
 #endif

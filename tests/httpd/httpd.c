@@ -40,6 +40,9 @@
  *			gives up
  *	/truncate/...	send the headers (with the full Content-Length) and
  *			half the body, then close the connection
+ *	/dribble/...	send the headers (with the full Content-Length) at
+ *			once, then the body one byte a second: a transfer
+ *			that moves, and never ends within a client's timeout
  *	/rotate/...	rotate the document's <item> (else <entry>) elements
  *			by one more place on each request to this path: the
  *			first request serves the file as it is
@@ -70,6 +73,9 @@
  *			chunks without a Content-Length (with /gzip/ it
  *			compresses to a small fraction: a decompression bomb)
  *	/hang		accept the request and never answer
+ *	/endless-headers
+ *			send the status line, then a header line every
+ *			second and never the blank line that ends them
  *	anything else	404
  *
  * Programmed answers: POST /_set with a JSON body
@@ -101,6 +107,7 @@
 #include <unistd.h>
 
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
@@ -151,6 +158,7 @@ struct httpd_req {
 #define HTTPD_TRUNCATE	0x8
 #define HTTPD_ROTATE	0x10
 #define HTTPD_SEQ	0x20
+#define HTTPD_DRIBBLE	0x40
 
 	struct event			*timer;
 
@@ -160,6 +168,11 @@ struct httpd_req {
 	unsigned long			 big_item;
 	z_stream			 z;
 	int				 zinit;
+
+	/* /dribble/ and /endless-headers: what is left, a second apart. */
+	struct event			*slow_timer;
+	struct buf			 slow;
+	size_t				 slow_done;
 };
 
 #define HTTPD_CHUNK	65536
@@ -302,6 +315,9 @@ httpd_req_free(struct httpd_req *r)
 		event_free(r->timer);
 	if (r->zinit)
 		deflateEnd(&r->z);
+	if (r->slow_timer != NULL)
+		event_free(r->slow_timer);
+	buf_release(&r->slow);
 	free(r->path);
 	free(r);
 }
@@ -653,6 +669,60 @@ httpd_half_sent_cb(struct evhttp_connection *evcon UNUSED, void *arg)
 	evtimer_add(r->timer, &tv);
 }
 
+/* Call cb for r once a second until r is done or the client goes away. */
+static void
+httpd_slow_start(struct httpd_req *r, event_callback_fn cb)
+{
+	struct timeval	tv = { 1, 0 };
+
+	if ((r->slow_timer = event_new(httpd_base, -1, EV_PERSIST, cb,
+	    r)) == NULL)
+		fatalx("event_new failed");
+	evtimer_add(r->slow_timer, &tv);
+}
+
+/* /dribble/: the next byte of the body, the end after the last. */
+static void
+httpd_dribble_cb(evutil_socket_t fd UNUSED, short what UNUSED, void *arg)
+{
+	struct httpd_req	*r = arg;
+	struct evbuffer		*eb;
+
+	if (r->slow_done < r->slow.len) {
+		if ((eb = evbuffer_new()) == NULL)
+			fatalx("evbuffer_new failed");
+		evbuffer_add(eb, r->slow.data + r->slow_done++, 1);
+		evhttp_send_reply_chunk(r->req, eb);
+		evbuffer_free(eb);
+		return;
+	}
+	evhttp_send_reply_end(r->req);
+	httpd_req_done(r);
+}
+
+/*
+ * /endless-headers: evhttp only ever sends a whole header block, so these
+ * lines go straight to the socket, which nothing else writes to while the
+ * request is unanswered.
+ */
+static void
+httpd_endless_cb(evutil_socket_t fd UNUSED, short what UNUSED, void *arg)
+{
+	struct httpd_req	*r = arg;
+	struct bufferevent	*bev;
+	char			 line[64];
+	int			 n;
+
+	bev = evhttp_connection_get_bufferevent(r->evcon);
+	if (r->slow_done++ == 0)
+		n = snprintf(line, sizeof line, "HTTP/1.1 200 OK\r\n");
+	else
+		n = snprintf(line, sizeof line, "X-Wait: %zu\r\n",
+		    r->slow_done - 1);
+	/* A client gone is seen by the close callback, which frees r. */
+	(void)send(bufferevent_getfd(bev), line, (size_t)n, MSG_NOSIGNAL);
+}
+
 static void
 httpd_send_body(struct httpd_req *r, struct buf *body, time_t mtime,
     const char *type, const char *sidecar, const char *sidecar2)
@@ -717,7 +787,13 @@ httpd_send_body(struct httpd_req *r, struct buf *body, time_t mtime,
 
 	if ((eb = evbuffer_new()) == NULL)
 		fatalx("evbuffer_new failed");
-	if (r->flags & (HTTPD_STALL|HTTPD_TRUNCATE)) {
+	if (r->flags & HTTPD_DRIBBLE) {
+		snprintf(len, sizeof len, "%zu", datalen);
+		evhttp_add_header(out, "Content-Length", len);
+		evhttp_send_reply_start(r->req, 200, httpd_reason(200));
+		buf_add(&r->slow, data, datalen);
+		httpd_slow_start(r, httpd_dribble_cb);
+	} else if (r->flags & (HTTPD_STALL|HTTPD_TRUNCATE)) {
 		/*
 		 * The full Content-Length keeps the client waiting for a
 		 * rest that never comes.
@@ -1008,6 +1084,8 @@ httpd_walk(struct httpd_req *r)
 			r->flags |= HTTPD_ROTATE;
 		else if (httpd_take(r, "seq"))
 			r->flags |= HTTPD_SEQ;
+		else if (httpd_take(r, "dribble"))
+			r->flags |= HTTPD_DRIBBLE;
 		else if (httpd_take(r, "cache")) {
 			if (!httpd_take_number(r, &n))
 				break;
@@ -1043,6 +1121,12 @@ httpd_walk(struct httpd_req *r)
 			return;
 		} else if (httpd_take(r, "hang")) {
 			/* r is freed when the client gives up. */
+			return;
+		} else if (httpd_take(r, "endless-headers")) {
+			/* The status line now, then a header a second; r is
+			 * freed when the client gives up. */
+			httpd_endless_cb(-1, 0, r);
+			httpd_slow_start(r, httpd_endless_cb);
 			return;
 		} else {
 			httpd_take(r, "feeds");
