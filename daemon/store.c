@@ -111,7 +111,7 @@ static const char *store_migrations[] = {
 	/* 2: an item's stable hash (title, date, first enclosure) beside its
 	 * guid and link, so that any of the three finds it whatever its key;
 	 * indexed only where there is no link to find it by.  Filled for
-	 * stored items by store_items_backfill. */
+	 * stored items without a link by store_items_backfill. */
 	"ALTER TABLE items ADD COLUMN shash TEXT;"
 	"CREATE INDEX items_shash ON items(feed_id, shash)"
 	" WHERE nlink IS NULL;",
@@ -195,14 +195,16 @@ static const char *store_sql[STMT_COUNT] = {
 	    "SELECT min(next_fetch) FROM feeds WHERE disabled IS NULL"
 	    " AND next_fetch > ?1",
 	[STMT_ITEM_BY_KEY] =
-	    "SELECT id, hash, shash FROM items WHERE feed_id = ?1 AND key = ?2",
+	    "SELECT id, hash FROM items WHERE feed_id = ?1 AND key = ?2",
 	/* The second look (store-items.c): newest first, a bounded few. */
 	[STMT_ITEM_BY_NLINK] =
-	    "SELECT id, key, hash, shash FROM items WHERE nlink = ?2"
-	    " AND feed_id = ?1 ORDER BY id DESC LIMIT 16",
+	    "SELECT id, key, hash, shash, " STORE_STABLE_COLUMNS
+	    " FROM items WHERE nlink = ?2 AND feed_id = ?1"
+	    " ORDER BY id DESC LIMIT 16",
 	[STMT_ITEM_BY_SHASH] =
-	    "SELECT id, key, hash, shash FROM items WHERE feed_id = ?1"
-	    " AND shash = ?2 AND nlink IS NULL ORDER BY id DESC LIMIT 16",
+	    "SELECT id, key, hash, shash, " STORE_STABLE_COLUMNS
+	    " FROM items WHERE feed_id = ?1 AND shash = ?2 AND nlink IS NULL"
+	    " ORDER BY id DESC LIMIT 16",
 	[STMT_ITEM_ARTICLE_ELSEWHERE] =
 	    "SELECT 1 FROM items WHERE (article = ?1 OR nlink = ?2)"
 	    " AND feed_id != ?3 LIMIT 1",

@@ -100,6 +100,12 @@ struct store_fetch {
 int		 store_items_apply(struct store *, struct store_fetch *);
 /* Fill the shash column of items stored before it existed (a migration,
  * inside its transaction). */
+/* What an item's stable hash is made of, as columns: title, published,
+ * enclosures, and the text when nothing else is there. */
+#define STORE_STABLE_COLUMNS						\
+	"title, published, enclosures, CASE WHEN title IS NULL AND"	\
+	" published IS NULL AND enclosures = '[]' THEN"			\
+	" COALESCE(summary, content) END"
 int		 store_items_backfill(struct store *, char **cause);
 /* Interval from the feed's own posting rate, or -1 when too few dates. */
 int64_t		 store_items_rate(struct store *, int64_t feed_id);
