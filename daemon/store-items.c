@@ -634,7 +634,8 @@ store_items_apply(struct store *s, struct store_fetch *sf)
 			/* The stable hash is made of content: it changes
 			 * only with the content hash. */
 			rc = store_items_differ(p[j].old_hash, p[j].hash);
-			if ((rc || store_items_differ(p[j].old_key, p[j].key)) &&
+			if ((rc ||
+			    store_items_differ(p[j].old_key, p[j].key)) &&
 			    store_items_update(s, it, &p[j]) != 0)
 				goto out;
 			sf->changed += rc;

@@ -25,14 +25,23 @@ doc() {
 		echo '<link>http://example.org/</link>'
 		for _d_i in "$@"; do
 			echo "$_d_i" | awk -F'|' '{
-				printf "<item>"
-				if ($1 != "") printf "<guid isPermaLink=\"false\">%s</guid>", $1
-				if ($2 != "") printf "<title>%s</title>", $2
-				if ($3 != "") printf "<link>%s</link>", $3
-				if ($4 != "") printf "<pubDate>%02d Jan 2024 10:00:00 GMT</pubDate>", $4
-				if ($5 != "") printf "<enclosure url=\"%s\" type=\"audio/mpeg\" length=\"1\"/>", $5
-				if ($6 != "") printf "<description>%s</description>", $6
-				printf "</item>\n"
+			    printf "<item>"
+			    if ($1 != "")
+				printf "<guid isPermaLink=\"false\">%s" \
+				    "</guid>", $1
+			    if ($2 != "")
+				printf "<title>%s</title>", $2
+			    if ($3 != "")
+				printf "<link>%s</link>", $3
+			    if ($4 != "")
+				printf "<pubDate>%02d Jan 2024 10:00:00 GMT" \
+				    "</pubDate>", $4
+			    if ($5 != "")
+				printf "<enclosure url=\"%s\" length=\"1\"" \
+				    " type=\"audio/mpeg\"/>", $5
+			    if ($6 != "")
+				printf "<description>%s</description>", $6
+			    printf "</item>\n"
 			}'
 		done
 		echo '</channel></rss>'
@@ -200,6 +209,6 @@ wait_for sh -c "[ \$(wc -l <'$T/follow.out') -ge $announced ]" ||
     fail "follow: $(wc -l <"$T/follow.out") of $announced"
 assert_eq "$(wc -l <"$T/follow.out")" "$announced" \
     "follow printed $announced items"
-assert_eq "$(jq -r '"\(.feed_id)|\(.title)|\(.link)"' "$T/follow.out" | sort | uniq -d)" \
-    "" "no item followed twice"
+assert_eq "$(jq -r '"\(.feed_id)|\(.title)|\(.link)"' "$T/follow.out" |
+    sort | uniq -d)" "" "no item followed twice"
 aggd_stop

@@ -799,8 +799,8 @@ test_item_identity(void **state)
 		static const char *modes[] = {
 			"guid", "link", "hash", "guid", "hash", "link", "guid",
 		};
-		static const char *doc = "g1|one|http://x/1|1;|two|http://x/2|2;"
-		    "g3|three||3;|four|||x.mp3;|||5";
+		static const char *doc = "g1|one|http://x/1|1;"
+		    "|two|http://x/2|2;g3|three||3;|four|||x.mp3;|||5";
 
 		for (k = 0; k < nitems(modes); k++) {
 			strcpy(mode, modes[k]);
