@@ -335,11 +335,11 @@ struct store_items_pick {
  * The second look: of the stored items st yields (id, key, hash, shash,
  * then the STABLE_COLUMNS: the feed's items with p[i]'s link, or without
  * a link and with its stable hash), take the one p[i] is, if any may be
- * taken.  A stored
- * item whose hash agrees comes first.  Without one, in guid mode the only
- * stored item with p[i]'s link that is known by that link, and in link
- * mode the newest not known by its hash, is taken: those are how an item
- * looks after its guid came or went, or after guids went untrusted.
+ * taken.  A stored item whose hash agrees comes first.  Without one, in
+ * guid mode the only stored item with p[i]'s link that is known by that
+ * link, and in link mode the newest not known by its hash, is taken:
+ * those are how an item looks after its guid came or went, or after
+ * guids went untrusted.
  * Returns 1 when p[i] found its item, 0 when not, -1 on error.
  */
 static int
