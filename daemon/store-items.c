@@ -1,18 +1,33 @@
 /*
- * Items of one fetch into the store: deduplication, change detection and
- * the record of what is to be announced.
+ * Items of one fetch into the store: identity, change detection and the
+ * record of what is to be announced.
  *
- * An item's key within its feed is, by the feed's key mode:
- *   guid (the default): "g:" + guid, else "l:" + normalised link, else
- *                       "h:" + a hash of title, date and enclosure;
- *   link:               "l:" + normalised link, else the guid, else hash;
- *   hash:               "h:" + the hash alone.
- * A document whose guids repeat, or are given for some items and not
- * others, switches its feed to link (or hash, when links repeat too).  A
- * feed whose guids change on every fetch while links stay (some CMSes put
- * a session or a timestamp in the guid) is detected when most of a fetch's
- * "new" items have links the feed already holds, and switches to link.
- * Either switch is logged and shown as the feed's key_mode.
+ * An item has up to three identifiers: its guid, its normalised link and
+ * a stable hash of its title, date and first enclosure.  A stored item
+ * keeps all three, and its key names the one that identified it last:
+ * "g:" + guid, "l:" + link or "h:" + hash.  The feed's key mode says
+ * which comes first:
+ *   guid (the default): the guid, else the link, else the hash;
+ *   link:               the link, else the guid, else the hash;
+ *   hash:               the hash alone.
+ * A guid or a link counts only when it is unique within the document.
+ * A fetched item is looked up by its key; when that misses, by its other
+ * identifiers (store_items_pick), so that an item which gains or loses a
+ * guid or a link, or a feed that changes mode, finds what is stored and
+ * updates it, re-keyed, rather than storing it again.  What such a second
+ * look may take is limited so that two items are never merged: in guid
+ * mode an item with a guid never takes a stored item known by another
+ * guid (a forum's posts all link to their thread), and a stored item
+ * known by its guid or its hash is taken without them only when the hash
+ * agrees.
+ *
+ * A document whose guids repeat switches its feed to link (or hash, when
+ * its links repeat too).  A feed whose guids change on every fetch while
+ * links stay (some CMSes put a session or a timestamp in the guid) is
+ * detected when most of a fetch's new items have the link and the hash
+ * of a stored item whose guid the document no longer carries, and
+ * switches to link.  Either switch is logged and kept as the feed's
+ * key_mode; neither stores a known item again.
  *
  * The same article under several feeds (a guid that is a URL, or a
  * normalised link, already stored under another feed) is stored for each
@@ -52,7 +67,8 @@ store_items_fnv(uint64_t h, const char *s)
 	return (h);
 }
 
-/* The hash that stands for an item that has neither guid nor link. */
+/* The hash that stands for an item without guid or link.  It must never
+ * change for stored items: "h:" keys and the shash column hold it. */
 static void
 store_items_stable_hash(const struct item *it, char *out, size_t len)
 {
@@ -71,6 +87,26 @@ store_items_stable_hash(const struct item *it, char *out, size_t len)
 	snprintf(out, len, "%016llx", (unsigned long long)h);
 }
 
+/*
+ * The stable hash of a stored item, from four columns from col on: title,
+ * published, enclosures and (when the hash needs it) the summary, else
+ * the content: the STABLE_COLUMNS of a statement.
+ */
+static void
+store_items_row_hash(sqlite3_stmt *st, int col, char *out, size_t len)
+{
+	struct item	it;
+
+	item_init(&it);
+	it.title = store_col_text(st, col);
+	it.published = store_col_int(st, col + 1, TIME_NONE);
+	item_load_arrays(&it, NULL,
+	    (const char *)sqlite3_column_text(st, col + 2));
+	it.summary = store_col_text(st, col + 3);
+	store_items_stable_hash(&it, out, len);
+	item_release(&it);
+}
+
 static int
 store_items_is_url(const char *s)
 {
@@ -79,12 +115,20 @@ store_items_is_url(const char *s)
 }
 
 struct store_items_prep {
-	char	*key;
-	char	*nlink;
-	char	*article;
-	char	*hash;
-	char	*categories;
-	char	*enclosures;
+	char		*key;		/* under the fetch's mode */
+	char		*nlink;
+	char		*article;
+	char		*hash;		/* of the content, to see changes */
+	char		 shash[32];	/* stable: title, date, enclosure */
+	char		*categories;
+	char		*enclosures;
+	const char	*guid;		/* the item's, if unique in the doc */
+	int		 link_ok;	/* nlink is unique in the document */
+	int		 dup;		/* an earlier item has the key */
+	/* The stored item this one is (id 0: none) and its columns. */
+	int64_t		 id;
+	char		*old_key;
+	char		*old_hash;
 };
 
 static int
@@ -93,88 +137,71 @@ store_items_strcmp(const void *a, const void *b)
 	return (strcmp(*(char *const *)a, *(char *const *)b));
 }
 
-/* Are the non-NULL strings in v distinct?  Sorts a copy. */
-static int
-store_items_distinct(char **v, size_t n)
-{
-	char	**copy;
-	size_t	  i, m = 0;
-	int	  ok = 1;
-
-	copy = xreallocarray(NULL, n + 1, sizeof *copy);
-	for (i = 0; i < n; i++)
-		if (v[i] != NULL)
-			copy[m++] = v[i];
-	qsort(copy, m, sizeof *copy, store_items_strcmp);
-	for (i = 1; i < m && ok; i++)
-		if (strcmp(copy[i - 1], copy[i]) == 0)
-			ok = 0;
-	free(copy);
-	return (ok);
-}
+struct store_items_ref {
+	const char	*s;
+	size_t		 i;
+};
 
 static int
-store_items_distinct_links(struct store_items_prep *p, size_t n)
+store_items_refcmp(const void *a, const void *b)
 {
-	char	**links;
-	size_t	  i;
-	int	  ok;
+	const struct store_items_ref	*x = a, *y = b;
+	int				 c = strcmp(x->s, y->s);
 
-	links = xreallocarray(NULL, n + 1, sizeof *links);
-	for (i = 0; i < n; i++)
-		links[i] = p[i].nlink;
-	ok = store_items_distinct(links, n);
-	free(links);
-	return (ok);
+	if (c != 0)
+		return (c);
+	return (x->i < y->i ? -1 : x->i > y->i);
 }
 
-/* Look at the whole document before keying any item of it. */
-static const char *
-store_items_doc_mode(struct store_fetch *sf, struct store_items_prep *p,
-    const char **why)
+/*
+ * Of the strings v[0..n) (NULL ones skipped): mark in repeated[i] each
+ * that occurs more than once, in later[i] each that an earlier one
+ * equals.  Either array may be NULL.  Returns how many repeat.
+ */
+static size_t
+store_items_repeats(const char **v, size_t n, int *repeated, int *later)
 {
-	char	**guids;
-	char	**links;
-	size_t	  i, with = 0, nolink = 0;
-	int	  guids_ok, links_ok;
+	struct store_items_ref	*r;
+	size_t			 i, j, m = 0, nrep = 0;
 
-	if (strcmp(sf->key_mode, "guid") != 0 || sf->nitems < 2)
-		return (NULL);
-	guids = xreallocarray(NULL, sf->nitems, sizeof *guids);
-	links = xreallocarray(NULL, sf->nitems, sizeof *links);
-	for (i = 0; i < sf->nitems; i++) {
-		guids[i] = sf->items[i].guid;
-		links[i] = p[i].nlink;
-		with += guids[i] != NULL;
-		nolink += links[i] == NULL;
+	r = xreallocarray(NULL, n + 1, sizeof *r);
+	for (i = 0; i < n; i++) {
+		if (v[i] != NULL) {
+			r[m].s = v[i];
+			r[m++].i = i;
+		}
 	}
-	guids_ok = store_items_distinct(guids, sf->nitems) &&
-	    (with == 0 || with == sf->nitems);
-	links_ok = nolink == 0 && store_items_distinct(links, sf->nitems);
-	free(guids);
-	free(links);
-	if (guids_ok)
-		return (NULL);
-	*why = with == sf->nitems ? "guids repeat within the document" :
-	    "some items have guids and others none";
-	return (links_ok ? "link" : "hash");
+	qsort(r, m, sizeof *r, store_items_refcmp);
+	for (i = 0; i < m; i = j) {
+		for (j = i + 1; j < m && strcmp(r[i].s, r[j].s) == 0; j++) {
+			if (later != NULL)
+				later[r[j].i] = 1;
+		}
+		if (j - i < 2)
+			continue;
+		nrep += j - i;
+		for (; repeated != NULL && i < j; i++)
+			repeated[r[i].i] = 1;
+	}
+	free(r);
+	return (nrep);
 }
 
 static void
 store_items_key(const struct item *it, struct store_items_prep *p,
-    const char *mode, const char *stable)
+    const char *mode)
 {
 	free(p->key);
 	if (strcmp(mode, "hash") == 0)
-		xasprintf(&p->key, "h:%s", stable);
-	else if (strcmp(mode, "link") == 0 && p->nlink != NULL)
+		xasprintf(&p->key, "h:%s", p->shash);
+	else if (strcmp(mode, "link") == 0 && p->link_ok)
 		xasprintf(&p->key, "l:%s", p->nlink);
-	else if (it->guid != NULL)
+	else if (p->guid != NULL)
 		xasprintf(&p->key, "g:%s", it->guid);
-	else if (p->nlink != NULL)
+	else if (p->link_ok)
 		xasprintf(&p->key, "l:%s", p->nlink);
 	else
-		xasprintf(&p->key, "h:%s", stable);
+		xasprintf(&p->key, "h:%s", p->shash);
 }
 
 static uint64_t
@@ -187,9 +214,9 @@ store_items_fnv_int(uint64_t h, int64_t v)
 }
 
 /*
- * Keys, the content hash (every field, to see an item change) and the
- * stored arrays.  The hash runs over the fields themselves: rendering the
- * item as JSON first cost more than the rest of storing it.
+ * Identifiers, the content hash (every field, to see an item change) and
+ * the stored arrays.  The hash runs over the fields themselves: rendering
+ * the item as JSON first cost more than the rest of storing it.
  */
 static void
 store_items_prepare(const struct item *it, struct store_items_prep *p)
@@ -204,6 +231,7 @@ store_items_prepare(const struct item *it, struct store_items_prep *p)
 		p->article = uri_normalize(it->guid);
 	if (p->article == NULL && p->nlink != NULL)
 		p->article = xstrdup(p->nlink);
+	store_items_stable_hash(it, p->shash, sizeof p->shash);
 
 	h = store_items_fnv(h, it->guid);
 	h = store_items_fnv(h, it->title);
@@ -229,9 +257,21 @@ store_items_prepare(const struct item *it, struct store_items_prep *p)
 	json_decref(encs);
 }
 
+/* Forget the stored item p was matched to. */
+static void
+store_items_unmatch(struct store_items_prep *p)
+{
+	p->id = 0;
+	free(p->old_key);
+	free(p->old_hash);
+	p->old_key = p->old_hash = NULL;
+	p->dup = 0;
+}
+
 static void
 store_items_prep_free(struct store_items_prep *p)
 {
+	store_items_unmatch(p);
 	free(p->key);
 	free(p->nlink);
 	free(p->article);
@@ -240,10 +280,25 @@ store_items_prep_free(struct store_items_prep *p)
 	free(p->enclosures);
 }
 
-/* 1 and the id and hash when the feed has the key, 0 when not, -1 on error. */
+/* Has an item of this fetch other than p[self] taken the stored item id?
+ * A linear look: it runs only for items their key did not find. */
 static int
-store_items_find(struct store *s, int64_t feed, const char *key, int64_t *id,
-    char **hash)
+store_items_taken(const struct store_items_prep *p, size_t n, size_t self,
+    int64_t id)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (i != self && p[i].id == id)
+			return (1);
+	return (0);
+}
+
+/* 1 and p->id and its columns when the feed has the key, 0 when not, -1
+ * on error. */
+static int
+store_items_find(struct store *s, int64_t feed, const char *key,
+    struct store_items_prep *p)
 {
 	sqlite3_stmt	*st = store_stmt(s, STMT_ITEM_BY_KEY);
 	int		 rc;
@@ -252,28 +307,204 @@ store_items_find(struct store *s, int64_t feed, const char *key, int64_t *id,
 	store_bind_text(st, 2, key);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		*id = sqlite3_column_int64(st, 0);
-		*hash = store_col_text(st, 1);
+		p->id = sqlite3_column_int64(st, 0);
+		p->old_key = xstrdup(key);
+		p->old_hash = store_col_text(st, 1);
 		sqlite3_reset(st);
 		return (1);
 	}
 	sqlite3_reset(st);
-	return (rc == SQLITE_DONE ? 0 : -1);
+	if (rc != SQLITE_DONE) {
+		log_warnx("feed %lld: finding an item: %s", (long long)feed,
+		    sqlite3_errmsg(store_db(s)));
+		return (-1);
+	}
+	return (0);
 }
 
-static int
-store_items_link_known(struct store *s, int64_t feed, const char *nlink)
-{
-	sqlite3_stmt	*st = store_stmt(s, STMT_ITEM_BY_NLINK);
-	int		 rc;
+struct store_items_pick {
+	const char	 *mode;
+	char		**guids;	/* every guid in the document, sorted */
+	size_t		  nguids;
+	int		  evidence;	/* out: looks re-guided */
+};
 
-	if (nlink == NULL)
-		return (0);
-	sqlite3_bind_int64(st, 1, feed);
-	store_bind_text(st, 2, nlink);
-	rc = sqlite3_step(st);
+#define STORE_ITEMS_CANDIDATES	16	/* the LIMIT of the statements */
+
+/*
+ * The second look: of the stored items st yields (id, key, hash, shash,
+ * then the STABLE_COLUMNS: the feed's items with p[i]'s link, or without
+ * a link and with its stable hash), take the one p[i] is, if any may be
+ * taken.  A stored item whose hash agrees comes first.  Without one, in
+ * guid mode the only stored item with p[i]'s link that is known by that
+ * link, and in link mode the newest not known by its hash, is taken:
+ * those are how an item looks after its guid came or went, or after
+ * guids went untrusted.
+ * Returns 1 when p[i] found its item, 0 when not, -1 on error.
+ */
+static int
+store_items_pick(struct store *s, sqlite3_stmt *st,
+    struct store_items_prep *p, size_t n, size_t i,
+    struct store_items_pick *pk)
+{
+	struct store_items_prep	*x = &p[i];
+	struct {
+		int64_t	 id;
+		char	*key, *hash, *shash;
+		int	 same;
+	}			 c[STORE_ITEMS_CANDIDATES];
+	size_t			 nc = 0, k, take = SIZE_MAX, nweak = 0;
+	size_t			 weak = SIZE_MAX;
+	const char		*key, *guid;
+	int			 rc = SQLITE_DONE, guid_mode, link_mode;
+
+	guid_mode = strcmp(pk->mode, "guid") == 0;
+	link_mode = strcmp(pk->mode, "link") == 0;
+	while (nc < nitems(c) && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		c[nc].id = sqlite3_column_int64(st, 0);
+		key = (const char *)sqlite3_column_text(st, 1);
+		if (key == NULL || store_items_taken(p, n, i, c[nc].id))
+			continue;
+		c[nc].key = xstrdup(key);
+		c[nc].hash = store_col_text(st, 2);
+		c[nc].shash = store_col_text(st, 3);
+		if (c[nc].shash == NULL) {
+			/* Stored before schema 2 (store_items_backfill). */
+			c[nc].shash = xmalloc(sizeof x->shash);
+			store_items_row_hash(st, 4, c[nc].shash,
+			    sizeof x->shash);
+		}
+		c[nc].same = strcmp(c[nc].shash, x->shash) == 0;
+		nc++;
+	}
+	if (nc < nitems(c) && rc != SQLITE_DONE) {
+		sqlite3_reset(st);
+		rc = -1;
+		goto out;
+	}
 	sqlite3_reset(st);
-	return (rc == SQLITE_ROW);
+	for (k = 0; k < nc; k++) {
+		key = c[k].key;
+		if (guid_mode && key[0] == 'g' && x->guid != NULL) {
+			/* Two guids: two items, unless the feed turns out to
+			 * re-guid its items (counted by the caller). */
+			guid = key + 2;
+			if (c[k].same && bsearch(&guid, pk->guids,
+			    pk->nguids, sizeof *pk->guids,
+			    store_items_strcmp) == NULL)
+				pk->evidence = 1;
+			continue;
+		}
+		if (!link_mode && !guid_mode && !c[k].same)
+			continue;
+		if (c[k].same) {
+			take = k;
+			break;
+		}
+		if (guid_mode ? key[0] == 'l' :
+		    link_mode && x->link_ok && key[0] != 'h') {
+			if (nweak++ == 0)
+				weak = k;
+		}
+	}
+	if (take == SIZE_MAX && weak != SIZE_MAX && (link_mode || nweak == 1))
+		take = weak;
+	rc = 0;
+	if (take != SIZE_MAX) {
+		x->id = c[take].id;
+		x->old_key = c[take].key;
+		x->old_hash = c[take].hash;
+		c[take].key = c[take].hash = NULL;
+		rc = 1;
+	}
+out:
+	for (k = 0; k < nc; k++) {
+		free(c[k].key);
+		free(c[k].hash);
+		free(c[k].shash);
+	}
+	if (rc == -1)
+		log_warnx("finding an item: %s", sqlite3_errmsg(store_db(s)));
+	return (rc);
+}
+
+/*
+ * Find the stored item of each of the fetch's items under mode: first by
+ * key, then (for those still without) by their other identifiers.  In
+ * guid mode, counts in *fresh the items with a guid that found none, and
+ * in *reguided those of them that look like a stored item under another
+ * guid.  Returns 0, or -1 on error.
+ */
+static int
+store_items_match(struct store *s, struct store_fetch *sf,
+    struct store_items_prep *p, struct store_items_pick *pk, size_t *fresh,
+    size_t *reguided)
+{
+	const char	**keys;
+	sqlite3_stmt	 *st;
+	size_t		  i, n = sf->nitems;
+	int		  rc, *later;
+	char		 *gkey;
+
+	*fresh = *reguided = 0;
+	keys = xreallocarray(NULL, n, sizeof *keys);
+	later = xcalloc(n, sizeof *later);
+	for (i = 0; i < n; i++) {
+		store_items_unmatch(&p[i]);
+		store_items_key(&sf->items[i], &p[i], pk->mode);
+		keys[i] = p[i].key;
+	}
+	/* Only hash keys can repeat (guids and links are used only when
+	 * unique): the first item read keeps it. */
+	store_items_repeats(keys, n, NULL, later);
+	for (i = 0; i < n; i++) {
+		p[i].dup = later[i];
+		if (!p[i].dup &&
+		    store_items_find(s, sf->feed_id, p[i].key, &p[i]) == -1)
+			goto fail;
+	}
+	for (i = 0; i < n; i++) {
+		if (p[i].dup || p[i].id != 0)
+			continue;
+		if (strcmp(pk->mode, "guid") != 0 && p[i].guid != NULL) {
+			xasprintf(&gkey, "g:%s", p[i].guid);
+			rc = store_items_find(s, sf->feed_id, gkey, &p[i]);
+			free(gkey);
+			if (rc == -1)
+				goto fail;
+			if (rc == 1 && store_items_taken(p, n, i, p[i].id))
+				store_items_unmatch(&p[i]);
+			if (p[i].id != 0)
+				continue;
+		}
+		pk->evidence = 0;
+		rc = 0;
+		if (p[i].nlink != NULL) {
+			st = store_stmt(s, STMT_ITEM_BY_NLINK);
+			sqlite3_bind_int64(st, 1, sf->feed_id);
+			store_bind_static(st, 2, p[i].nlink);
+			rc = store_items_pick(s, st, p, n, i, pk);
+		}
+		if (rc == 0) {
+			st = store_stmt(s, STMT_ITEM_BY_SHASH);
+			sqlite3_bind_int64(st, 1, sf->feed_id);
+			store_bind_static(st, 2, p[i].shash);
+			rc = store_items_pick(s, st, p, n, i, pk);
+		}
+		if (rc == -1)
+			goto fail;
+		if (rc == 0 && p[i].guid != NULL) {
+			(*fresh)++;
+			*reguided += pk->evidence;
+		}
+	}
+	free(keys);
+	free(later);
+	return (0);
+fail:
+	free(keys);
+	free(later);
+	return (-1);
 }
 
 static int
@@ -306,91 +537,108 @@ store_items_bind_fields(sqlite3_stmt *st, int first, const struct item *it)
 	store_bind_int(st, first + 7, it->updated, TIME_NONE);
 }
 
+static int
+store_items_differ(const char *a, const char *b)
+{
+	return (a == NULL || b == NULL || strcmp(a, b) != 0);
+}
+
+/* Update the stored item p->id with what the fetch brought, re-keyed. */
+static int
+store_items_update(struct store *s, const struct item *it,
+    const struct store_items_prep *p)
+{
+	sqlite3_stmt	*st = store_stmt(s, STMT_ITEM_UPDATE);
+
+	sqlite3_bind_int64(st, 1, p->id);
+	store_bind_static(st, 2, p->hash);
+	store_items_bind_fields(st, 3, it);
+	store_bind_static(st, 11, p->categories);
+	store_bind_static(st, 12, p->enclosures);
+	store_bind_static(st, 13, p->article);
+	store_bind_static(st, 14, p->nlink);
+	store_bind_static(st, 15, p->key);
+	store_bind_static(st, 16, p->shash);
+	return (store_exec(s, st));
+}
+
 int
 store_items_apply(struct store *s, struct store_fetch *sf)
 {
 	struct store_items_prep	*p;
-	const char		*mode = sf->key_mode, *m, *why = NULL;
-	char			 stable[32], *hash;
+	struct store_items_pick	 pk;
+	const char		**v;
 	sqlite3_stmt		*st;
-	size_t			 i, j, fresh = 0, relinked = 0;
+	size_t			 i, j, n = sf->nitems, fresh, reguided;
+	size_t			 nlinks = 0, lrep, grep;
 	int64_t			 id;
-	int			 rv = -1, rc, announce;
+	int			 rv = -1, rc, announce, *repeated;
 
 	sf->new_key_mode = NULL;
 	sf->added = sf->changed = sf->announced = 0;
-	if (sf->nitems == 0)
+	if (n == 0)
 		return (0);
-	p = xcalloc(sf->nitems, sizeof *p);
-	for (i = 0; i < sf->nitems; i++)
+	memset(&pk, 0, sizeof pk);
+	pk.mode = sf->key_mode;
+	p = xcalloc(n, sizeof *p);
+	v = xreallocarray(NULL, n, sizeof *v);
+	repeated = xcalloc(n, sizeof *repeated);
+	pk.guids = xreallocarray(NULL, n, sizeof *pk.guids);
+	for (i = 0; i < n; i++) {
 		store_items_prepare(&sf->items[i], &p[i]);
-	if ((m = store_items_doc_mode(sf, p, &why)) != NULL) {
-		mode = m;
-		sf->new_key_mode = m;
-		sf->why = why;
+		if (sf->items[i].guid != NULL)
+			pk.guids[pk.nguids++] = sf->items[i].guid;
+	}
+	qsort(pk.guids, pk.nguids, sizeof *pk.guids, store_items_strcmp);
+
+	/* A guid or a link that two items of the document share identifies
+	 * neither. */
+	for (i = 0; i < n; i++)
+		v[i] = p[i].nlink;
+	lrep = store_items_repeats(v, n, repeated, NULL);
+	for (i = 0; i < n; i++) {
+		p[i].link_ok = p[i].nlink != NULL && !repeated[i];
+		nlinks += p[i].nlink != NULL;
+		v[i] = sf->items[i].guid;
+		repeated[i] = 0;
+	}
+	grep = store_items_repeats(v, n, repeated, NULL);
+	for (i = 0; i < n; i++)
+		p[i].guid = repeated[i] ? NULL : sf->items[i].guid;
+	if (grep > 0 && strcmp(pk.mode, "guid") == 0) {
+		pk.mode = nlinks > 0 && lrep == 0 ? "link" : "hash";
+		sf->new_key_mode = pk.mode;
+		sf->why = "guids repeat within the document";
 	}
 
-	/* Guids that change while links stay: most "new" items are known
-	 * by link.  Rekey the feed's items by link before going on. */
-	if (strcmp(mode, "guid") == 0) {
-		for (i = 0; i < sf->nitems; i++) {
-			if (sf->items[i].guid == NULL)
-				continue;
-			store_items_stable_hash(&sf->items[i], stable,
-			    sizeof stable);
-			store_items_key(&sf->items[i], &p[i], mode, stable);
-			rc = store_items_find(s, sf->feed_id, p[i].key, &id,
-			    &hash);
-			if (rc == -1)
-				goto out;
-			if (rc == 1) {
-				free(hash);
-				continue;
-			}
-			fresh++;
-			relinked += store_items_link_known(s, sf->feed_id,
-			    p[i].nlink);
-		}
-		if (relinked >= 2 && relinked * 2 >= fresh &&
-		    store_items_distinct_links(p, sf->nitems)) {
-			mode = "link";
-			sf->new_key_mode = mode;
-			sf->why = "guids change while links stay the same";
-		}
-	}
-	if (sf->new_key_mode != NULL && strcmp(sf->new_key_mode, "link") == 0) {
-		st = store_stmt(s, STMT_ITEM_REKEY_LINK);
-		sqlite3_bind_int64(st, 1, sf->feed_id);
-		if (store_exec(s, st) != 0)
+	if (store_items_match(s, sf, p, &pk, &fresh, &reguided) != 0)
+		goto out;
+	/* Guids that change while links stay: most new items look like a
+	 * stored item under a guid the document no longer has.  Match again
+	 * by link; the items found are re-keyed below. */
+	if (strcmp(pk.mode, "guid") == 0 && reguided >= 2 &&
+	    reguided * 2 >= fresh && lrep == 0) {
+		pk.mode = sf->new_key_mode = "link";
+		sf->why = "guids change while links stay the same";
+		if (store_items_match(s, sf, p, &pk, &fresh, &reguided) != 0)
 			goto out;
 	}
 
 	/* Oldest first (feeds list newest first), so ids grow with age. */
-	for (j = sf->nitems; j-- > 0;) {
+	for (j = n; j-- > 0;) {
 		struct item	*it = &sf->items[j];
 
-		store_items_stable_hash(it, stable, sizeof stable);
-		store_items_key(it, &p[j], mode, stable);
-		rc = store_items_find(s, sf->feed_id, p[j].key, &id, &hash);
-		if (rc == -1)
-			goto out;
-		if (rc == 1) {
-			if (strcmp(hash, p[j].hash) != 0) {
-				st = store_stmt(s, STMT_ITEM_UPDATE);
-				sqlite3_bind_int64(st, 1, id);
-				store_bind_static(st, 2, p[j].hash);
-				store_items_bind_fields(st, 3, it);
-				store_bind_static(st, 11, p[j].categories);
-				store_bind_static(st, 12, p[j].enclosures);
-				store_bind_static(st, 13, p[j].article);
-				store_bind_static(st, 14, p[j].nlink);
-				if (store_exec(s, st) != 0) {
-					free(hash);
-					goto out;
-				}
-				sf->changed++;
-			}
-			free(hash);
+		if (p[j].dup)
+			continue;	/* the same key twice in one document */
+		if (p[j].id != 0) {
+			/* The stable hash is made of content: it changes
+			 * only with the content hash. */
+			rc = store_items_differ(p[j].old_hash, p[j].hash);
+			if ((rc ||
+			    store_items_differ(p[j].old_key, p[j].key)) &&
+			    store_items_update(s, it, &p[j]) != 0)
+				goto out;
+			sf->changed += rc;
 			continue;
 		}
 		announce = sf->announce &&
@@ -406,10 +654,9 @@ store_items_apply(struct store *s, struct store_fetch *sf)
 		store_bind_static(st, 15, p[j].enclosures);
 		sqlite3_bind_int64(st, 16, sf->now);
 		sqlite3_bind_int(st, 17, announce);
+		store_bind_static(st, 18, p[j].shash);
 		rc = sqlite3_step(st);
 		sqlite3_reset(st);
-		if (rc == SQLITE_CONSTRAINT_UNIQUE)
-			continue;	/* the same key twice in one document */
 		if (rc != SQLITE_DONE) {
 			log_warnx("feed %lld: storing an item: %s",
 			    (long long)sf->feed_id,
@@ -431,10 +678,76 @@ store_items_apply(struct store *s, struct store_fetch *sf)
 	}
 	rv = 0;
 out:
-	for (i = 0; i < sf->nitems; i++)
+	for (i = 0; i < n; i++)
 		store_items_prep_free(&p[i]);
 	free(p);
+	free(v);
+	free(repeated);
+	free(pk.guids);
 	return (rv);
+}
+
+/*
+ * Schema 2 added the stable hash.  Items without a link are found by it
+ * through an index, so theirs is computed here, once, in the migration's
+ * transaction, a batch of rows at a time (a table is not updated under a
+ * statement reading it).  Items with a link are found by it, and theirs
+ * is computed when they are (store_items_pick): rewriting every stored
+ * row here took 7 s for 220,000 items.
+ */
+#define STORE_ITEMS_BATCH	512
+
+int
+store_items_backfill(struct store *s, char **cause)
+{
+	sqlite3		*db = store_db(s);
+	sqlite3_stmt	*sel = NULL, *upd = NULL;
+	int64_t		 ids[STORE_ITEMS_BATCH], last = 0, total = 0;
+	char		 hashes[STORE_ITEMS_BATCH][32];
+	size_t		 n, i;
+	int		 rc;
+
+	if (sqlite3_prepare_v2(db, "SELECT id, " STORE_STABLE_COLUMNS
+	    " FROM items WHERE id > ?1 AND nlink IS NULL ORDER BY id"
+	    " LIMIT ?2", -1, &sel, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "UPDATE items SET shash = ?2 WHERE id = ?1",
+	    -1, &upd, NULL) != SQLITE_OK)
+		goto fail;
+	do {
+		n = 0;
+		sqlite3_bind_int64(sel, 1, last);
+		sqlite3_bind_int(sel, 2, STORE_ITEMS_BATCH);
+		while ((rc = sqlite3_step(sel)) == SQLITE_ROW) {
+			ids[n] = last = sqlite3_column_int64(sel, 0);
+			store_items_row_hash(sel, 1, hashes[n],
+			    sizeof *hashes);
+			n++;
+		}
+		sqlite3_reset(sel);
+		if (rc != SQLITE_DONE)
+			goto fail;
+		for (i = 0; i < n; i++) {
+			sqlite3_bind_int64(upd, 1, ids[i]);
+			sqlite3_bind_text(upd, 2, hashes[i], -1, SQLITE_STATIC);
+			rc = sqlite3_step(upd);
+			sqlite3_reset(upd);
+			if (rc != SQLITE_DONE)
+				goto fail;
+		}
+		total += n;
+	} while (n == STORE_ITEMS_BATCH);
+	sqlite3_finalize(sel);
+	sqlite3_finalize(upd);
+	if (total > 0)
+		log_info("database: %lld stored items without a link given "
+		    "a stable hash", (long long)total);
+	return (0);
+fail:
+	xasprintf(cause, "cannot give stored items a stable hash: %s",
+	    sqlite3_errmsg(db));
+	sqlite3_finalize(sel);
+	sqlite3_finalize(upd);
+	return (-1);
 }
 
 static int

@@ -108,7 +108,23 @@ static const char *store_migrations[] = {
 	"  failed INTEGER NOT NULL DEFAULT 0"
 	");"
 	"CREATE INDEX deliveries_due ON deliveries(feed_id, item_id);",
+	/* 2: an item's stable hash (title, date, first enclosure) beside its
+	 * guid and link, so that any of the three finds it whatever its key;
+	 * indexed only where there is no link to find it by.  Filled for
+	 * stored items without a link by store_items_backfill. */
+	"ALTER TABLE items ADD COLUMN shash TEXT;"
+	"CREATE INDEX items_shash ON items(feed_id, shash)"
+	" WHERE nlink IS NULL;",
 };
+
+/* What a migration needs done in C after its SQL, in the same
+ * transaction. */
+static int (*store_migration_steps[])(struct store *, char **) = {
+	NULL,
+	store_items_backfill,
+};
+_Static_assert(nitems(store_migration_steps) == nitems(store_migrations),
+    "a step, or NULL, for each migration");
 
 static const char *store_sql[STMT_COUNT] = {
 	[STMT_BEGIN] = "BEGIN IMMEDIATE",
@@ -180,26 +196,30 @@ static const char *store_sql[STMT_COUNT] = {
 	    " AND next_fetch > ?1",
 	[STMT_ITEM_BY_KEY] =
 	    "SELECT id, hash FROM items WHERE feed_id = ?1 AND key = ?2",
+	/* The second look (store-items.c): newest first, a bounded few. */
 	[STMT_ITEM_BY_NLINK] =
-	    "SELECT id FROM items WHERE feed_id = ?1 AND nlink = ?2 LIMIT 1",
+	    "SELECT id, key, hash, shash, " STORE_STABLE_COLUMNS
+	    " FROM items WHERE nlink = ?2 AND feed_id = ?1"
+	    " ORDER BY id DESC LIMIT 16",
+	[STMT_ITEM_BY_SHASH] =
+	    "SELECT id, key, hash, shash, " STORE_STABLE_COLUMNS
+	    " FROM items WHERE feed_id = ?1 AND shash = ?2 AND nlink IS NULL"
+	    " ORDER BY id DESC LIMIT 16",
 	[STMT_ITEM_ARTICLE_ELSEWHERE] =
 	    "SELECT 1 FROM items WHERE (article = ?1 OR nlink = ?2)"
 	    " AND feed_id != ?3 LIMIT 1",
 	[STMT_ITEM_INSERT] =
 	    "INSERT INTO items (feed_id, key, article, nlink, hash, guid,"
 	    " title, link, author, summary, content, published, updated,"
-	    " categories, enclosures, first_seen, sort_time, announced)"
+	    " categories, enclosures, first_seen, sort_time, announced, shash)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
-	    " ?14, ?15, ?16, COALESCE(?12, ?16), ?17)",
+	    " ?14, ?15, ?16, COALESCE(?12, ?16), ?17, ?18)",
 	[STMT_ITEM_UPDATE] =
 	    "UPDATE items SET hash = ?2, guid = ?3, title = ?4, link = ?5,"
 	    " author = ?6, summary = ?7, content = ?8, published = ?9,"
 	    " updated = ?10, categories = ?11, enclosures = ?12,"
 	    " sort_time = COALESCE(?9, first_seen), article = ?13,"
-	    " nlink = ?14 WHERE id = ?1",
-	[STMT_ITEM_REKEY_LINK] =
-	    "UPDATE OR IGNORE items SET key = 'l:' || nlink"
-	    " WHERE feed_id = ?1 AND nlink IS NOT NULL",
+	    " nlink = ?14, key = ?15, shash = ?16 WHERE id = ?1",
 	[STMT_DELIVERY_INSERT] =
 	    "INSERT OR IGNORE INTO deliveries (item_id, feed_id) VALUES (?1, ?2)",
 	/* Keyset pages, newest first: ?4/?5 are the last row's sort_time
@@ -418,6 +438,11 @@ store_migrate(struct store *s, char **cause)
 		    &err) != SQLITE_OK) {
 			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 			goto fail_err;
+		}
+		if (store_migration_steps[i] != NULL &&
+		    store_migration_steps[i](s, cause) != 0) {
+			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+			return (-1);
 		}
 	}
 	/* PRAGMA takes no parameters; the value is our own integer. */

@@ -42,7 +42,7 @@ enum store_stmt {
 	STMT_ITEM_ARTICLE_ELSEWHERE,
 	STMT_ITEM_INSERT,
 	STMT_ITEM_UPDATE,
-	STMT_ITEM_REKEY_LINK,
+	STMT_ITEM_BY_SHASH,
 	STMT_DELIVERY_INSERT,
 	STMT_FEED_PUBLISHED,
 	STMT_ITEMS_PAGE,
@@ -99,6 +99,15 @@ struct store_fetch {
 	int64_t		 announced;
 };
 int		 store_items_apply(struct store *, struct store_fetch *);
+/* Fill the shash column of items stored before it existed (a migration,
+ * inside its transaction). */
+/* What an item's stable hash is made of, as columns: title, published,
+ * enclosures, and the text when nothing else is there. */
+#define STORE_STABLE_COLUMNS						\
+	"title, published, enclosures, CASE WHEN title IS NULL AND"	\
+	" published IS NULL AND enclosures = '[]' THEN"			\
+	" COALESCE(summary, content) END"
+int		 store_items_backfill(struct store *, char **cause);
 /* Interval from the feed's own posting rate, or -1 when too few dates. */
 int64_t		 store_items_rate(struct store *, int64_t feed_id);
 

@@ -4,7 +4,10 @@
  * nothing, the connection runs in WAL with foreign keys on, feeds are added
  * and found by id, URL, normalised URL, alias and config name, removing one
  * takes its tags, aliases and items with it, and [feed] sections are
- * synchronised.  Each test gets a fresh database in a scratch directory.
+ * synchronised.  Items of successive fetches keep their identity whatever
+ * the feed does to its guids and links (store-items.c), and a database of
+ * schema 1 is migrated with its items still found.  Each test gets a fresh
+ * database in a scratch directory.
  */
 #include <sys/stat.h>
 
@@ -16,6 +19,7 @@
 #include "aggd.h"
 #include "log.h"
 #include "store.h"
+#include "xmalloc.h"
 
 /* daemon/main.c owns this; the tests link the daemon without main.c. */
 struct aggd	*aggd;
@@ -599,6 +603,258 @@ test_transactions(void **state)
 	store_rollback(fx->s);
 }
 
+/*
+ * A document in one line: items separated by ';', each
+ * "guid|title|link|day|enclosure|summary" with empty fields left out
+ * (day: of January 2024).  Returns the items, *n of them.
+ */
+static struct item *
+items_of(const char *doc, size_t *n)
+{
+	struct item	*v = NULL;
+	char		*copy, *rest, *one, *f[6];
+	size_t		 k;
+
+	*n = 0;
+	copy = xstrdup(doc);
+	for (rest = copy; (one = strsep(&rest, ";")) != NULL;) {
+		for (k = 0; k < nitems(f); k++)
+			f[k] = strsep(&one, "|");
+		v = xreallocarray(v, *n + 1, sizeof *v);
+		item_init(&v[*n]);
+		if (f[0] != NULL && *f[0] != '\0')
+			v[*n].guid = xstrdup(f[0]);
+		if (f[1] != NULL && *f[1] != '\0')
+			v[*n].title = xstrdup(f[1]);
+		if (f[2] != NULL && *f[2] != '\0')
+			v[*n].link = xstrdup(f[2]);
+		if (f[3] != NULL && *f[3] != '\0')
+			v[*n].published = 1704067200 + 86400 *
+			    (atoi(f[3]) - 1);
+		if (f[4] != NULL && *f[4] != '\0')
+			item_add_enclosure(&v[*n], f[4], "audio/mpeg", 1);
+		if (f[5] != NULL && *f[5] != '\0')
+			v[*n].summary = xstrdup(f[5]);
+		(*n)++;
+	}
+	free(copy);
+	return (v);
+}
+
+struct fetched {
+	int64_t	added, changed, announced;
+};
+
+/* Apply one document to feed id as a fetch would; *mode is the feed's
+ * key mode, kept up to date. */
+static struct fetched
+fetch_doc(struct store *s, int64_t id, const char *doc, char *mode,
+    int announce)
+{
+	struct store_fetch	sf;
+	struct fetched		r;
+	size_t			i;
+
+	memset(&sf, 0, sizeof sf);
+	sf.feed_id = id;
+	sf.key_mode = mode;
+	sf.announce = announce;
+	sf.items = items_of(doc, &sf.nitems);
+	sf.now = time(NULL);
+	if (store_items_apply(s, &sf) != 0)
+		fail_msg("store_items_apply: %s", doc);
+	if (sf.new_key_mode != NULL) {
+		assert_non_null(sf.why);
+		strcpy(mode, sf.new_key_mode);
+	}
+	for (i = 0; i < sf.nitems; i++)
+		item_release(&sf.items[i]);
+	free(sf.items);
+	r.added = sf.added;
+	r.changed = sf.changed;
+	r.announced = sf.announced;
+	return (r);
+}
+
+static void
+test_item_identity(void **state)
+{
+	struct fixture	*fx = *state;
+	static const struct {
+		const char	*what;
+		const char	*docs[8];	/* one fetch each, in order */
+		int64_t		 items;		/* stored in the end */
+		int64_t		 announced;	/* after the first fetch */
+		int64_t		 changed;	/* updates counted */
+		const char	*mode;		/* key_mode in the end */
+	} t[] = {
+		{ "issue 8: some items gain no guid, one no link", {
+		    "g1|one|http://x/1;g2|two|http://x/2;g3|three|http://x/3",
+		    "g5|five||;|four|http://x/4;"
+		    "g1|one|http://x/1;g2|two|http://x/2;g3|three|http://x/3",
+		    "g5|five||;|four|http://x/4;"
+		    "g1|one|http://x/1;g2|two|http://x/2;g3|three|http://x/3",
+		  }, 5, 2, 0, "guid" },
+		{ "guids appear, disappear, come back", {
+		    "|one|http://x/1;|two|http://x/2",
+		    "g1|one|http://x/1;g2|two|http://x/2",
+		    "|one|http://x/1;|two|http://x/2",
+		    "g3|three|http://x/3;g1|one|http://x/1;g2|two|http://x/2",
+		    "|three|http://x/3;g1|one|http://x/1;|two|http://x/2",
+		  }, 3, 1, 8, "guid" },
+		{ "guids come to items without links", {
+		    "|one|||x.mp3;|two|||y.mp3",
+		    "g1|one|||x.mp3;g2|two|||y.mp3",
+		    "|one|||x.mp3;g2|two|||y.mp3",
+		  }, 2, 0, 3, "guid" },
+		{ "an item with neither guid nor link gains both", {
+		    "|one|||;g2|two|http://x/2",
+		    "g1|one|http://x/1;g2|two|http://x/2",
+		  }, 2, 0, 1, "guid" },
+		{ "guids that change on every fetch, links and dates stay", {
+		    "a1|one|http://x/1|1;a2|two|http://x/2|2",
+		    "b1|one|http://x/1|1;b2|two|http://x/2|2",
+		    "c3|three|http://x/3|3;c1|one|http://x/1|1;"
+		    "c2|two|http://x/2|2",
+		    "d3|three|http://x/3|3;d1|one|http://x/1|1;"
+		    "d2|two|http://x/2|2",
+		  }, 3, 1, 7, "link" },
+		{ "a forum: every post links to its thread", {
+		    "p2|Re: t|http://x/t#2|2;p1|Re: t|http://x/t#1|1",
+		    "p4|Re: t|http://x/t#4|4;p3|Re: t|http://x/t#3|3",
+		    "p5|Re: t|http://x/t#5|5",
+		    "p7|Re: u|http://x/u|7;p6|Re: t|http://x/t|6",
+		  }, 7, 5, 0, "guid" },
+		{ "one post per thread, new posts only", {
+		    "p1|Re: a|http://x/a|1;p2|Re: b|http://x/b|2",
+		    "p3|Re: a|http://x/a|3;p4|Re: b|http://x/b|4",
+		  }, 4, 2, 0, "guid" },
+		{ "repeated guids, then fixed", {
+		    "s|one|http://x/1;s|two|http://x/2",
+		    "g1|one|http://x/1;g2|two|http://x/2",
+		    "s|three|http://x/3;s|one|http://x/1;s|two|http://x/2",
+		  }, 3, 1, 4, "link" },
+		{ "guids and links both repeated", {
+		    "s|one|http://x/|1;s|two|http://x/|2",
+		    "s|three|http://x/|3;s|one|http://x/|1;s|two|http://x/|2",
+		  }, 3, 1, 0, "hash" },
+		{ "an item edited: updated, not announced", {
+		    "g1|one|http://x/1|1|;g2|two|http://x/2|2|",
+		    "g1|one|http://x/1|1|;g2|two|http://x/2|2|better",
+		    "g1|one|http://x/1|1|;g2|two|http://x/2|2|better",
+		  }, 2, 0, 1, "guid" },
+		{ "two items alike in one document: the first is kept", {
+		    "|same|||;|same|||",
+		    "|same|||;|same|||;|new|||",
+		  }, 2, 1, 0, "guid" },
+	};
+	struct fetched	 r;
+	char		 mode[16], sql[128], *got;
+	int64_t		 id, announced, changed;
+	size_t		 i, k;
+
+	for (i = 0; i < nitems(t); i++) {
+		snprintf(sql, sizeof sql, "http://127.0.0.1:9/%zu.xml", i);
+		id = add(fx->s, sql);
+		/* The cases share links: another feed's items would stop
+		 * announcements (an article is announced once). */
+		sql_exec(fx->s, "DELETE FROM items");
+		strcpy(mode, "guid");
+		announced = changed = 0;
+		for (k = 0; k < nitems(t[i].docs) && t[i].docs[k]; k++) {
+			r = fetch_doc(fx->s, id, t[i].docs[k], mode, k > 0);
+			announced += r.announced;
+			changed += r.changed;
+		}
+		snprintf(sql, sizeof sql, "SELECT count(*) FROM items"
+		    " WHERE feed_id = %lld", (long long)id);
+		if (sql_int(fx->s, sql) != t[i].items)
+			fail_msg("%s: %lld items, want %lld", t[i].what,
+			    (long long)sql_int(fx->s, sql),
+			    (long long)t[i].items);
+		snprintf(sql, sizeof sql, "SELECT count(*) FROM items"
+		    " WHERE feed_id = %lld AND announced = 1", (long long)id);
+		if (announced != t[i].announced ||
+		    sql_int(fx->s, sql) != t[i].announced)
+			fail_msg("%s: %lld announced, want %lld", t[i].what,
+			    (long long)announced, (long long)t[i].announced);
+		if (changed != t[i].changed)
+			fail_msg("%s: %lld changed, want %lld", t[i].what,
+			    (long long)changed, (long long)t[i].changed);
+		if (strcmp(mode, t[i].mode) != 0)
+			fail_msg("%s: mode %s, want %s", t[i].what, mode,
+			    t[i].mode);
+		/* Every stored item's key is one of its own identifiers. */
+		snprintf(sql, sizeof sql, "SELECT count(*) FROM items"
+		    " WHERE feed_id = %lld AND key NOT IN ('g:' || guid,"
+		    " 'l:' || nlink, 'h:' || shash)", (long long)id);
+		if (sql_int(fx->s, sql) != 0)
+			fail_msg("%s: a key that is not the item's", t[i].what);
+	}
+
+	/* Whatever rule a feed goes by, and however often it changes, the
+	 * same document stores nothing again. */
+	id = add(fx->s, "http://127.0.0.1:9/rules.xml");
+	{
+		static const char *modes[] = {
+			"guid", "link", "hash", "guid", "hash", "link", "guid",
+		};
+		static const char *doc = "g1|one|http://x/1|1;"
+		    "|two|http://x/2|2;g3|three||3;|four|||x.mp3;|||5";
+
+		for (k = 0; k < nitems(modes); k++) {
+			strcpy(mode, modes[k]);
+			r = fetch_doc(fx->s, id, doc, mode, 1);
+			if (k > 0 && (r.added != 0 || r.changed != 0))
+				fail_msg("mode %s: %lld added, %lld changed",
+				    modes[k], (long long)r.added,
+				    (long long)r.changed);
+		}
+		snprintf(sql, sizeof sql, "SELECT group_concat(substr(key, 1,"
+		    " 1), '') FROM (SELECT key FROM items WHERE feed_id ="
+		    " %lld ORDER BY id)", (long long)id);
+		got = sql_text(fx->s, sql);
+		/* Oldest first: re-keyed to the last rule, guid. */
+		assert_string_equal(got, "hhglg");
+		free(got);
+	}
+}
+
+/* A database of schema 1 (no stable hash) is migrated: its items get the
+ * hash and are found by it. */
+static void
+test_item_migrate(void **state)
+{
+	struct fixture	*fx = *state;
+	char		 mode[16] = "guid", *cause = NULL;
+	int64_t		 id;
+	struct fetched	 r;
+
+	id = add(fx->s, "http://127.0.0.1:9/old.xml");
+	fetch_doc(fx->s, id, "g1|one|||x.mp3;g2|two|||y.mp3;|three|||;"
+	    "g4|four|http://x/4|4", mode, 0);
+	sql_exec(fx->s, "DROP INDEX items_shash;"
+	    "ALTER TABLE items DROP COLUMN shash; PRAGMA user_version = 1");
+	store_close(fx->s);
+	fx->s = store_open(fx->path, &cause);
+	if (fx->s == NULL)
+		fail_msg("reopen: %s", cause);
+	assert_int_equal(sql_int(fx->s, "PRAGMA user_version"), 2);
+	/* Items without a link get theirs now; the others when looked at. */
+	assert_int_equal(sql_int(fx->s, "SELECT count(*) FROM items"
+	    " WHERE (shash IS NULL) != (nlink IS NOT NULL)"), 0);
+	assert_int_equal(sql_int(fx->s, "SELECT count(*) FROM items"
+	    " WHERE key LIKE 'h:%' AND key != 'h:' || shash"), 0);
+	/* The feed drops its guids: nothing new. */
+	r = fetch_doc(fx->s, id, "|one|||x.mp3;|two|||y.mp3;|three|||;"
+	    "|four|http://x/4|4", mode, 1);
+	assert_int_equal(r.added, 0);
+	assert_int_equal(r.changed, 3);
+	assert_int_equal(sql_int(fx->s, "SELECT count(*) FROM items"), 4);
+	assert_int_equal(sql_int(fx->s, "SELECT count(*) FROM items"
+	    " WHERE shash IS NULL"), 0);
+}
+
 int
 main(void)
 {
@@ -613,6 +869,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_config_sync, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_transactions, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_item_identity, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_item_migrate, setup,
 		    teardown),
 	};
 
