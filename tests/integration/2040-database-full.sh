@@ -37,9 +37,9 @@ big() {
 		print "<?xml version=\"1.0\" encoding=\"utf-8\"?>"
 		print "<rss version=\"2.0\"><channel><title>Big</title>"
 		for (i = 1; i <= n; i++)
-			printf "<item><guid>%s-%d</guid><title>t %d</title>" \
+			printf "<item><guid>%s-%d</guid><title>%s %d</title>" \
 			    "<description>%s %d</description></item>\n",
-			    tag, i, i, pad, i
+			    tag, i, tag, i, pad, i
 		print "</channel></rss>"
 	}' >"$T/docs/big.xml"
 }
