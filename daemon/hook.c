@@ -17,6 +17,7 @@
  * on stdin (the item's JSON) and in AGG_* environment variables.
  */
 #include <sys/queue.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 
@@ -268,6 +269,7 @@ hook_start(int64_t item_id, int64_t feed_id, int64_t attempts)
 		signal(SIGHUP, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGINT, SIG_DFL);
+		umask(aggd->umask);	/* aggd's own is 077 */
 		if (dup2(p[0], STDIN_FILENO) == -1)
 			_exit(127);
 		execvpe(argv[0], argv, env);

@@ -3,6 +3,7 @@
  * that does work lives in the other daemon files so that tests and fuzzers
  * link them unchanged.
  */
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include <curl/curl.h>
@@ -25,6 +26,9 @@
 #include "xmalloc.h"
 
 struct aggd	*aggd;
+
+/* The lock on DATABASE.lock, held open (and so locked) until we exit. */
+static int	 main_lock_fd = -1;
 
 static void
 usage(FILE *fp)
@@ -89,6 +93,76 @@ main_signal_cb(evutil_socket_t sig, short what UNUSED, void *arg UNUSED)
 		hook_reap();
 		break;
 	}
+}
+
+/* Record our pid in the lock file, for a second daemon's message. */
+static void
+main_lock_pid(void)
+{
+	char	buf[32];
+	int	len;
+
+	len = snprintf(buf, sizeof buf, "%ld\n", (long)getpid());
+	if (ftruncate(main_lock_fd, 0) == -1 ||
+	    pwrite(main_lock_fd, buf, (size_t)len, 0) != len)
+		log_warn("cannot write the pid into the database lock file");
+}
+
+/*
+ * One daemon per database: an flock(2) on DATABASE.lock for our whole
+ * life.  flock and not fcntl: SQLite holds POSIX locks on the database
+ * and a process drops all of those on a file when it closes any
+ * descriptor of it, so the lock is a file of its own; and an flock
+ * belongs to the open file, so it survives main_daemonise()'s fork.  The
+ * file is never removed: a daemon that unlinked it at exit could let two
+ * others lock two different files of the same name.  Taken before the
+ * socket or the database is touched, so a second daemon changes nothing.
+ */
+static int
+main_lock(const char *db, char **cause)
+{
+	char	*dir, *path, buf[32];
+	ssize_t	 n;
+	long	 pid;
+
+	dir = paths_dirname(db);
+	if (paths_mkdirs(dir, 0700) == -1) {
+		xasprintf(cause, "cannot create directory %s: %s", dir,
+		    log_strerror(errno));
+		free(dir);
+		return (-1);
+	}
+	free(dir);
+	xasprintf(&path, "%s.lock", db);
+	main_lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+	    0600);
+	if (main_lock_fd == -1) {
+		xasprintf(cause, "cannot open database %s: lock file %s: %s",
+		    db, path, log_strerror(errno));
+		free(path);
+		return (-1);
+	}
+	free(path);
+	if (flock(main_lock_fd, LOCK_EX | LOCK_NB) == 0) {
+		main_lock_pid();
+		return (0);
+	}
+	if (errno == EWOULDBLOCK) {
+		n = pread(main_lock_fd, buf, sizeof buf - 1, 0);
+		buf[n > 0 ? n : 0] = '\0';
+		pid = strtol(buf, NULL, 10);
+		if (pid > 0)
+			xasprintf(cause, "database %s is in use by another "
+			    "aggd (pid %ld)", db, pid);
+		else
+			xasprintf(cause, "database %s is in use by another "
+			    "aggd", db);
+	} else
+		xasprintf(cause, "cannot lock database %s: %s", db,
+		    log_strerror(errno));
+	close(main_lock_fd);
+	main_lock_fd = -1;
+	return (-1);
 }
 
 static void
@@ -204,6 +278,13 @@ main(int argc, char **argv)
 	free(defpath);
 
 	signal(SIGPIPE, SIG_IGN);
+	/*
+	 * Every file we create (the lock, the database, its -wal and -shm,
+	 * the socket, a backup) is private from its first byte; SQLite
+	 * creates the -wal and -shm with the database's mode.  Hooks get
+	 * the user's umask back.
+	 */
+	aggd->umask = umask(077);
 
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
 		fatalx("cannot initialise libcurl");
@@ -216,6 +297,8 @@ main(int argc, char **argv)
 	log_info("configuration: %s", aggd->conf->path != NULL ?
 	    aggd->conf->path : "built-in defaults");
 
+	if (main_lock(aggd->conf->database, &cause) != 0)
+		goto fail;
 	aggd->server = server_start(aggd->base, aggd->conf->socket,
 	    aggd->conf->socket_gid, aggd->conf->socket_group != NULL, &cause);
 	if (aggd->server == NULL)
@@ -238,6 +321,7 @@ main(int argc, char **argv)
 		log_init("aggd", verbose, 1);
 		if (event_reinit(aggd->base) == -1)
 			fatalx("cannot reinitialise the event base after fork");
+		main_lock_pid();
 	}
 	log_release(1);
 	for (i = 0; i < nitems(sigs); i++) {
