@@ -580,6 +580,9 @@ store_open(const char *path, char **cause)
 			goto fail;
 		}
 	}
+	/* aggd's umask made them 0600 from the start; a caller without
+	 * it (the unit tests) gets the same in the end. */
+	store_open_modes(path);
 	return (s);
 fail:
 	store_close(s);
