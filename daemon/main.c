@@ -34,10 +34,11 @@ static void
 usage(FILE *fp)
 {
 	fprintf(fp,
-	    "usage: aggd [-fhv] [-c FILE] [--check-config]\n"
+	    "usage: aggd [-dfhv] [-c FILE] [--check-config]\n"
 	    "  -c FILE          configuration file (default: $AGGD_CONFIG,\n"
 	    "                   /etc/aggd/aggd.conf or\n"
 	    "                   $XDG_CONFIG_HOME/aggd/aggd.conf)\n"
+	    "  -d               detach (the default without -f)\n"
 	    "  -f               stay in the foreground, log to stderr\n"
 	    "  -v               verbose (debug) logging\n"
 	    "  --check-config   check the configuration and exit\n"
@@ -209,10 +210,13 @@ main(int argc, char **argv)
 	size_t		 i;
 
 	opterr = 0;	/* one line of our own, not getopt's and a usage */
-	while ((ch = getopt_long(argc, argv, "c:fhv", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:dfhv", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			path = optarg;
+			break;
+		case 'd':
+			foreground = 0;
 			break;
 		case 'f':
 			foreground = 1;

@@ -3,7 +3,7 @@
 # socket of its own) refuses to start with one line naming the database
 # and the first's pid, exit 1, and touches nothing (no socket made, the
 # first still serving).  Once the first stops, a new one starts.  The lock
-# survives the fork of a detached aggd (no -f).
+# survives the fork of a detached aggd (-d).
 
 . "$(dirname "$0")/lib.sh"
 
@@ -37,7 +37,7 @@ ok "after the first stops, a new one starts"
 aggd_stop
 
 # Detached: the daemon that stays is the forked child; its lock holds.
-"$BUILD/aggd" -c "$T/aggd.conf" 2>>"$T/aggd.log" ||
+"$BUILD/aggd" -d -c "$T/aggd.conf" 2>>"$T/aggd.log" ||
     fail "a detached aggd did not start"
 wait_for aggctl status >/dev/null 2>&1 || fail "the detached aggd does not answer"
 dpid=$(cat "$T/aggd.db.lock")
