@@ -95,8 +95,9 @@ server_client_idle(struct client *c)
 {
 	struct timeval	tv;
 
-	if (c->flags & (CLIENT_DEAD | CLIENT_CLOSING | CLIENT_BUSY |
-	    CLIENT_EOF)) {
+	if (c->flags & CLIENT_DEAD)
+		return;		/* its events are gone with it */
+	if (c->flags & (CLIENT_CLOSING | CLIENT_BUSY | CLIENT_EOF)) {
 		evtimer_del(c->idle);
 		bufferevent_set_timeouts(c->bev, NULL, NULL);
 		return;
