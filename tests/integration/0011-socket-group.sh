@@ -26,10 +26,11 @@ if [ "$(id -u)" -eq 0 ]; then
 		echo "ok - # SKIP no setpriv to run aggd as nobody"
 		exit 0
 	fi
+	# exec: "run aggd &" gives $! of aggd itself, for wait_pid to kill.
 	run() {
-		setpriv --reuid=65534 --regid=65534 --clear-groups "$@"
+		exec setpriv --reuid=65534 --regid=65534 --clear-groups "$@"
 	}
-	if ! run "$BUILD/aggd" --version >/dev/null 2>&1; then
+	if ! (run "$BUILD/aggd" --version) >/dev/null 2>&1; then
 		echo "ok - # SKIP nobody cannot run $BUILD/aggd"
 		exit 0
 	fi
@@ -37,7 +38,7 @@ if [ "$(id -u)" -eq 0 ]; then
 	mkdir "$T/nb" && chown 65534:65534 "$T/nb" || fail "mkdir nb"
 else
 	run() {
-		"$@"
+		exec "$@"
 	}
 	for g in $(id -G); do
 		if [ "$g" -eq 0 ]; then
@@ -69,6 +70,6 @@ refused "group $group, directory made by aggd" \
     "aggd: cannot give socket directory $T/nb/run to group $group: operation not permitted"
 # A directory the daemon's user made beforehand: now the socket fails.
 rm -rf "$T/nb/run"
-run mkdir -m 755 "$T/nb/run" || fail "mkdir run"
+(run mkdir -m 755 "$T/nb/run") || fail "mkdir run"
 refused "group $group, an existing directory" \
     "aggd: cannot give socket $T/nb/run/aggd.sock to group $group: operation not permitted"
