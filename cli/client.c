@@ -1,12 +1,15 @@
 /*
  * aggctl's side of the control socket: a plain blocking client.  Connect,
  * exchange hellos, send one request, read frames up to the terminal one
- * (OpenSMTPD's smtpctl.c).
+ * (OpenSMTPD's smtpctl.c).  Nothing is sent to a socket that someone other
+ * than us, root or the daemon's own user could have put there.
  */
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 
 #include <errno.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +47,106 @@ client_socket(void)
 	return (client_path);
 }
 
+/* systemd's range for DynamicUser= uids (systemd.exec(5)). */
+#define CLIENT_DYNAMIC_MIN	61184
+#define CLIENT_DYNAMIC_MAX	65519
+
+/* Us, root, or the daemon's system user "aggd". */
+static int
+client_trusted_uid(uid_t uid)
+{
+	struct passwd	*pw;
+
+	if (uid == geteuid() || uid == 0)
+		return (1);
+	if ((pw = getpwnam("aggd")) != NULL && pw->pw_uid == uid)
+		return (1);
+	return (0);
+}
+
+/*
+ * Under systemd's DynamicUser= the daemon's uid has a name only while it
+ * runs, and only where nss-systemd is configured; its RuntimeDirectory=
+ * (/run/aggd) is owned by that uid inside /run, which only root can
+ * write.  So a dynamic uid is trusted when it owns the socket's directory
+ * and that directory's parent is root's and writable by nobody else:
+ * only the service manager can have handed that directory out.
+ */
+static int
+client_trusted_dynamic(uid_t uid, const char *dir, const struct stat *dsb)
+{
+	struct stat	 psb;
+	char		*parent;
+	int		 rv;
+
+	if (uid < CLIENT_DYNAMIC_MIN || uid > CLIENT_DYNAMIC_MAX)
+		return (0);
+	if (dsb->st_uid != uid)
+		return (0);
+	parent = paths_dirname(dir);
+	rv = stat(parent, &psb) == 0 && psb.st_uid == 0 &&
+	    (psb.st_mode & (S_IWGRP | S_IWOTH)) == 0;
+	free(parent);
+	return (rv);
+}
+
+/*
+ * Check who put the socket there before we connect: the socket and its
+ * directory belong to us, root or the daemon's user, and the directory is
+ * writable by nobody else (otherwise another user who made /tmp/aggd-UID
+ * first would receive our requests).  Returns the uid to expect of the
+ * daemon beyond the trusted ones (a dynamic one), or -1.  A missing
+ * socket is left to connect() to report.
+ */
+static long
+client_check_socket(const char *path)
+{
+	struct stat	 sb, dsb;
+	char		*dir;
+	long		 dynamic = -1;
+
+	if (stat(path, &sb) == -1)
+		return (-1);
+	dir = paths_dirname(path);
+	if (stat(dir, &dsb) == -1)
+		die("refusing socket %s: cannot check its directory %s: %s",
+		    path, dir, log_strerror(errno));
+	if (!client_trusted_uid(sb.st_uid)) {
+		if (!client_trusted_dynamic(sb.st_uid, dir, &dsb))
+			die("refusing socket %s: owned by uid %u, not by you "
+			    "or the daemon's user", path,
+			    (unsigned)sb.st_uid);
+		dynamic = (long)sb.st_uid;
+	}
+	if (!client_trusted_uid(dsb.st_uid) && (long)dsb.st_uid != dynamic)
+		die("refusing socket %s: its directory %s is owned by uid %u, "
+		    "not by you or the daemon's user", path, dir,
+		    (unsigned)dsb.st_uid);
+	if (dsb.st_mode & (S_IWGRP | S_IWOTH))
+		die("refusing socket %s: its directory %s is writable by "
+		    "others (mode %04o)", path, dir,
+		    (unsigned)(dsb.st_mode & 07777));
+	free(dir);
+	return (dynamic);
+}
+
+/*
+ * And once connected, who is listening (SO_PEERCRED: the uid that called
+ * listen()) is what really counts, whoever owns the file.
+ */
+static void
+client_check_peer(const char *path, long dynamic)
+{
+	struct ucred	cr;
+	socklen_t	len = sizeof cr;
+
+	if (getsockopt(client_fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) == -1)
+		die("%s: SO_PEERCRED: %s", path, log_strerror(errno));
+	if (!client_trusted_uid(cr.uid) && (long)cr.uid != dynamic)
+		die("refusing socket %s: the daemon there runs as uid %u, not "
+		    "as you or the daemon's user", path, (unsigned)cr.uid);
+}
+
 static void
 client_connect(void)
 {
@@ -51,10 +154,12 @@ client_connect(void)
 	const char		*path = client_socket();
 	json_t			*hello;
 	char			*cause = NULL;
+	long			 dynamic;
 	int			 rc;
 
 	if (strlen(path) >= sizeof sun.sun_path)
 		die("socket path too long: %s", path);
+	dynamic = client_check_socket(path);
 	memset(&sun, 0, sizeof sun);
 	sun.sun_family = AF_UNIX;
 	memcpy(sun.sun_path, path, strlen(path));
@@ -62,6 +167,7 @@ client_connect(void)
 		die("socket: %s", log_strerror(errno));
 	if (connect(client_fd, (struct sockaddr *)&sun, sizeof sun) == -1)
 		die("no daemon at %s: %s", path, log_strerror(errno));
+	client_check_peer(path, dynamic);
 	buf_init(&client_in);
 	hello = proto_hello("aggctl");
 	if (proto_write(client_fd, hello) == -1)

@@ -233,6 +233,7 @@ struct aggd {
 	struct server		*server;
 	time_t			 started;
 	int			 transfers;
+	mode_t			 umask;	/* the user's, for hooks */
 };
 extern struct aggd	*aggd;
 

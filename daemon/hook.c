@@ -23,6 +23,7 @@
  * our log nor block on a full pipe.
  */
 #include <sys/queue.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 
@@ -511,6 +512,7 @@ hook_start(int64_t item_id, int64_t feed_id, int64_t attempts)
 	int				 p[3][2], i, error;
 	ssize_t				 n;
 	pid_t				 pid;
+	mode_t				 old;
 	posix_spawn_file_actions_t	 fa;
 	posix_spawnattr_t		 sa;
 	sigset_t			 all, none;
@@ -578,7 +580,11 @@ hook_start(int64_t item_id, int64_t feed_id, int64_t attempts)
 	posix_spawnattr_setpgroup(&sa, 0);
 	posix_spawnattr_setsigdefault(&sa, &all);
 	posix_spawnattr_setsigmask(&sa, &none);
+	/* The hook's files get the user's umask, not aggd's 077; one
+	 * thread, so nothing else of ours is created meanwhile. */
+	old = umask(aggd->umask);
 	error = posix_spawnp(&pid, argv[0], &fa, &sa, argv, env);
+	umask(old);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&sa);
 	close(p[0][0]);

@@ -3,6 +3,7 @@
  * that does work lives in the other daemon files so that tests and fuzzers
  * link them unchanged.
  */
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include <curl/curl.h>
@@ -26,14 +27,18 @@
 
 struct aggd	*aggd;
 
+/* The lock on DATABASE.lock, held open (and so locked) until we exit. */
+static int	 main_lock_fd = -1;
+
 static void
 usage(FILE *fp)
 {
 	fprintf(fp,
-	    "usage: aggd [-fhv] [-c FILE] [--check-config]\n"
+	    "usage: aggd [-dfhv] [-c FILE] [--check-config]\n"
 	    "  -c FILE          configuration file (default: $AGGD_CONFIG,\n"
 	    "                   /etc/aggd/aggd.conf or\n"
 	    "                   $XDG_CONFIG_HOME/aggd/aggd.conf)\n"
+	    "  -d               detach (the default without -f)\n"
 	    "  -f               stay in the foreground, log to stderr\n"
 	    "  -v               verbose (debug) logging\n"
 	    "  --check-config   check the configuration and exit\n"
@@ -91,6 +96,76 @@ main_signal_cb(evutil_socket_t sig, short what UNUSED, void *arg UNUSED)
 	}
 }
 
+/* Record our pid in the lock file, for a second daemon's message. */
+static void
+main_lock_pid(void)
+{
+	char	buf[32];
+	int	len;
+
+	len = snprintf(buf, sizeof buf, "%ld\n", (long)getpid());
+	if (ftruncate(main_lock_fd, 0) == -1 ||
+	    pwrite(main_lock_fd, buf, (size_t)len, 0) != len)
+		log_warn("cannot write the pid into the database lock file");
+}
+
+/*
+ * One daemon per database: an flock(2) on DATABASE.lock for our whole
+ * life.  flock and not fcntl: SQLite holds POSIX locks on the database
+ * and a process drops all of those on a file when it closes any
+ * descriptor of it, so the lock is a file of its own; and an flock
+ * belongs to the open file, so it survives main_daemonise()'s fork.  The
+ * file is never removed: a daemon that unlinked it at exit could let two
+ * others lock two different files of the same name.  Taken before the
+ * socket or the database is touched, so a second daemon changes nothing.
+ */
+static int
+main_lock(const char *db, char **cause)
+{
+	char	*dir, *path, buf[32];
+	ssize_t	 n;
+	long	 pid;
+
+	dir = paths_dirname(db);
+	if (paths_mkdirs(dir, 0700) == -1) {
+		xasprintf(cause, "cannot create directory %s: %s", dir,
+		    log_strerror(errno));
+		free(dir);
+		return (-1);
+	}
+	free(dir);
+	xasprintf(&path, "%s.lock", db);
+	main_lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+	    0600);
+	if (main_lock_fd == -1) {
+		xasprintf(cause, "cannot open database %s: lock file %s: %s",
+		    db, path, log_strerror(errno));
+		free(path);
+		return (-1);
+	}
+	free(path);
+	if (flock(main_lock_fd, LOCK_EX | LOCK_NB) == 0) {
+		main_lock_pid();
+		return (0);
+	}
+	if (errno == EWOULDBLOCK) {
+		n = pread(main_lock_fd, buf, sizeof buf - 1, 0);
+		buf[n > 0 ? n : 0] = '\0';
+		pid = strtol(buf, NULL, 10);
+		if (pid > 0)
+			xasprintf(cause, "database %s is in use by another "
+			    "aggd (pid %ld)", db, pid);
+		else
+			xasprintf(cause, "database %s is in use by another "
+			    "aggd", db);
+	} else
+		xasprintf(cause, "cannot lock database %s: %s", db,
+		    log_strerror(errno));
+	close(main_lock_fd);
+	main_lock_fd = -1;
+	return (-1);
+}
+
 static void
 main_daemonise(void)
 {
@@ -135,10 +210,13 @@ main(int argc, char **argv)
 	size_t		 i;
 
 	opterr = 0;	/* one line of our own, not getopt's and a usage */
-	while ((ch = getopt_long(argc, argv, "c:fhv", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:dfhv", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			path = optarg;
+			break;
+		case 'd':
+			foreground = 0;
 			break;
 		case 'f':
 			foreground = 1;
@@ -206,6 +284,13 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	/* Past a file size limit a write fails (EFBIG), reported as such. */
 	signal(SIGXFSZ, SIG_IGN);
+	/*
+	 * Every file we create (the lock, the database, its -wal and -shm,
+	 * the socket, a backup) is private from its first byte; SQLite
+	 * creates the -wal and -shm with the database's mode.  Hooks get
+	 * the user's umask back.
+	 */
+	aggd->umask = umask(077);
 
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
 		fatalx("cannot initialise libcurl");
@@ -218,6 +303,8 @@ main(int argc, char **argv)
 	log_info("configuration: %s", aggd->conf->path != NULL ?
 	    aggd->conf->path : "built-in defaults");
 
+	if (main_lock(aggd->conf->database, &cause) != 0)
+		goto fail;
 	aggd->server = server_start(aggd->base, aggd->conf->socket,
 	    aggd->conf->socket_gid, aggd->conf->socket_group != NULL, &cause);
 	if (aggd->server == NULL)
@@ -240,6 +327,7 @@ main(int argc, char **argv)
 		log_init("aggd", verbose, 1);
 		if (event_reinit(aggd->base) == -1)
 			fatalx("cannot reinitialise the event base after fork");
+		main_lock_pid();
 	}
 	log_release(1);
 	for (i = 0; i < nitems(sigs); i++) {

@@ -5,11 +5,14 @@
  * frame and the connection stays usable; a vanished client is freed on the
  * next loop turn, never inside a callback that other events can still
  * reach.  A command that answers later (refresh --wait, follow) holds a
- * reference and stops reading until it is done.
+ * reference and stops reading until it is done.  A client that owes us a
+ * frame for too long (silent, or stopped mid-frame) is closed, and so is
+ * one that stops reading a reply: descriptors are not ours to hoard.
  */
 #include <sys/types.h>
 #include <sys/queue.h>
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -25,6 +28,16 @@
 /* A client that lets this much output pile up is dropped. */
 #define CLIENT_MAX_OUTPUT	(64 * 1024 * 1024)
 
+/*
+ * Seconds a client may take to send its next whole frame while nothing
+ * is being answered (the first, the hello, gets less: aggctl sends it at
+ * once), and to take any of a pending reply.  follow and refresh --wait
+ * are exempt while they run.  AGGD_CLIENT_TIMEOUT overrides the first
+ * two, for tests only.
+ */
+#define CLIENT_IDLE_TIMEOUT	30
+#define CLIENT_HELLO_TIMEOUT	10
+
 struct client {
 	struct bufferevent	*bev;
 	uid_t			 uid;
@@ -36,6 +49,7 @@ struct client {
 #define CLIENT_BUSY	0x8	/* a request is still being answered */
 #define CLIENT_EOF	0x10	/* the client has shut its writing side */
 	int			 refs;
+	struct event		*idle;
 	void			(*on_close)(struct client *, void *);
 	void			*on_close_arg;
 	void			(*on_drain)(struct client *, void *);
@@ -48,6 +62,74 @@ static unsigned int		 client_next_id = 1;
 static void	server_client_read_cb(struct bufferevent *, void *);
 static void	server_client_write_cb(struct bufferevent *, void *);
 static void	server_client_event_cb(struct bufferevent *, short, void *);
+
+/* The idle timeout, or with hello set the hello one. */
+static struct timeval
+server_client_timeout(int hello)
+{
+	static double	 idle = -1;
+	const char	*e;
+	double		 t;
+	struct timeval	 tv;
+
+	if (idle < 0) {
+		idle = CLIENT_IDLE_TIMEOUT;
+		if ((e = getenv("AGGD_CLIENT_TIMEOUT")) != NULL &&
+		    (t = strtod(e, NULL)) > 0 && t < 86400)
+			idle = t;
+	}
+	t = hello && idle > CLIENT_HELLO_TIMEOUT ? CLIENT_HELLO_TIMEOUT : idle;
+	tv.tv_sec = (time_t)t;
+	tv.tv_usec = (suseconds_t)((t - floor(t)) * 1e6);
+	return (tv);
+}
+
+/*
+ * (Re)start the wait for the client's next frame, or stop it while the
+ * client owes us nothing: a command is running (follow, refresh --wait),
+ * the client has sent end of file, or it is being closed.  While a reply
+ * is pending, the bufferevent's write timeout watches the client instead.
+ */
+static void
+server_client_idle(struct client *c)
+{
+	struct timeval	tv;
+
+	if (c->flags & CLIENT_DEAD)
+		return;		/* its events are gone with it */
+	if (c->flags & (CLIENT_CLOSING | CLIENT_BUSY | CLIENT_EOF)) {
+		evtimer_del(c->idle);
+		bufferevent_set_timeouts(c->bev, NULL, NULL);
+		return;
+	}
+	tv = server_client_timeout(!(c->flags & CLIENT_HELLO));
+	evtimer_add(c->idle, &tv);
+	tv = server_client_timeout(0);
+	bufferevent_set_timeouts(c->bev, NULL, &tv);
+}
+
+static void
+server_client_idle_cb(evutil_socket_t fd UNUSED, short what UNUSED,
+    void *arg)
+{
+	struct client	*c = arg;
+	struct timeval	 tv;
+
+	if (c->flags & (CLIENT_DEAD | CLIENT_CLOSING | CLIENT_BUSY))
+		return;
+	/* Still taking a long reply: the write timeout judges that. */
+	if (server_client_pending(c) > 0) {
+		server_client_idle(c);
+		return;
+	}
+	tv = server_client_timeout(!(c->flags & CLIENT_HELLO));
+	log_info("client %u: no %s in %ld s, closing", c->id,
+	    (c->flags & CLIENT_HELLO) ? "request" : "hello",
+	    (long)tv.tv_sec);
+	server_client_fail(c, proto_error("no %s in %ld s: closing",
+	    (c->flags & CLIENT_HELLO) ? "request" : "hello",
+	    (long)tv.tv_sec));
+}
 
 static void
 server_client_free_cb(evutil_socket_t fd UNUSED, short what UNUSED,
@@ -83,6 +165,8 @@ server_client_close(struct client *c)
 	if (c->on_close != NULL)
 		c->on_close(c, c->on_close_arg);
 	TAILQ_REMOVE(&clients, c, entry);
+	event_free(c->idle);
+	c->idle = NULL;
 	bufferevent_free(c->bev);
 	c->bev = NULL;
 	server_client_unref(c);
@@ -146,6 +230,8 @@ server_client_accept(struct server *srv, int fd, uid_t uid)
 	bufferevent_setcb(c->bev, server_client_read_cb,
 	    server_client_write_cb, server_client_event_cb, c);
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	c->idle = evtimer_new(server_base(srv), server_client_idle_cb, c);
+	server_client_idle(c);
 	TAILQ_INSERT_TAIL(&clients, c, entry);
 	log_debug("client %u: connected (uid %u)", c->id, (unsigned)uid);
 }
@@ -192,6 +278,7 @@ server_client_fail(struct client *c, json_t *j)
 		return;
 	c->flags |= CLIENT_CLOSING;
 	bufferevent_disable(c->bev, EV_READ);
+	evtimer_del(c->idle);
 	if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
 		server_client_close(c);
 }
@@ -201,6 +288,7 @@ void
 server_client_busy(struct client *c)
 {
 	c->flags |= CLIENT_BUSY;
+	server_client_idle(c);
 }
 
 /*
@@ -226,6 +314,7 @@ server_client_done(struct client *c)
 	if (c->flags & CLIENT_DEAD)
 		return;
 	c->flags &= ~CLIENT_BUSY;
+	server_client_idle(c);
 	/* Requests that arrived meanwhile are waiting in the input. */
 	server_client_read_cb(c->bev, c);
 	server_client_maybe_close(c);
@@ -305,6 +394,9 @@ server_client_read_cb(struct bufferevent *bev, void *arg)
 		if (len > 0)
 			server_client_line(c, line, len);
 		free(line);
+		/* A whole frame: the wait for the next starts again. */
+		if (!(c->flags & CLIENT_DEAD))
+			server_client_idle(c);
 	}
 	server_client_unref(c);
 }
@@ -333,10 +425,16 @@ server_client_event_cb(struct bufferevent *bev, short what, void *arg)
 		server_client_close(c);
 		return;
 	}
+	if (what & BEV_EVENT_TIMEOUT) {
+		log_info("client %u: not reading its reply, closing", c->id);
+		server_client_close(c);
+		return;
+	}
 	if (what & BEV_EVENT_EOF) {
 		/* Half-closed (socat does this): answer what was asked. */
 		c->flags |= CLIENT_EOF;
 		bufferevent_disable(bev, EV_READ);
+		server_client_idle(c);
 		server_client_ref(c);
 		server_client_read_cb(bev, c);
 		server_client_maybe_close(c);

@@ -1,6 +1,6 @@
 /*
  * The control socket: a Unix stream socket, mode 0600 (0660 with a
- * socket_group) in a directory we create, accepting clients whose
+ * socket_group) in a directory that is ours alone, accepting clients whose
  * credentials (SO_PEERCRED) are our own uid, root, or the configured
  * group's.  Each accepted client is handed to server-client.c.
  */
@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <grp.h>
 #include <pwd.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -137,6 +138,81 @@ server_check_stale(const char *path, char **cause)
 	return (0);
 }
 
+/* The socket group's name, for messages. */
+static const char *
+server_group_name(gid_t gid)
+{
+	static char	 buf[32];
+	struct group	*gr;
+
+	if ((gr = getgrgid(gid)) != NULL)
+		return (gr->gr_name);
+	snprintf(buf, sizeof buf, "%u", (unsigned)gid);
+	return (buf);
+}
+
+/*
+ * The socket's directory must be ours: a directory (not a symbolic link)
+ * owned by our uid or root that nobody else can write.  Otherwise someone
+ * else may have made it first (/tmp/aggd-UID, mode 777) and could put a
+ * socket of theirs where aggctl looks for ours.  A missing one is made
+ * 0700, or 0750 and given the socket group with socket_group (systemd's
+ * RuntimeDirectory=, owned by our uid and 0755, passes as it is).
+ */
+static int
+server_check_dir(const char *dir, gid_t gid, int use_gid, char **cause)
+{
+	struct stat	sb;
+
+	if (lstat(dir, &sb) == -1 && errno == ENOENT) {
+		if (paths_mkdirs(dir, 0700) == -1) {
+			xasprintf(cause, "cannot create directory %s: %s",
+			    dir, log_strerror(errno));
+			return (-1);
+		}
+		if (use_gid && (chown(dir, (uid_t)-1, gid) == -1 ||
+		    chmod(dir, 0750) == -1)) {
+			xasprintf(cause, "cannot give socket directory %s to "
+			    "group %s: %s", dir, server_group_name(gid),
+			    log_strerror(errno));
+			return (-1);
+		}
+	}
+	/* Again after mkdir: someone may have made it in between. */
+	if (lstat(dir, &sb) == -1) {
+		xasprintf(cause, "cannot use socket directory %s: %s", dir,
+		    log_strerror(errno));
+		return (-1);
+	}
+	if (S_ISLNK(sb.st_mode)) {
+		xasprintf(cause, "socket directory %s is a symbolic link: "
+		    "refusing to use it", dir);
+		return (-1);
+	}
+	if (!S_ISDIR(sb.st_mode)) {
+		xasprintf(cause, "socket directory %s is not a directory",
+		    dir);
+		return (-1);
+	}
+	if (sb.st_uid != geteuid() && sb.st_uid != 0) {
+		xasprintf(cause, "socket directory %s is owned by uid %u, not "
+		    "by aggd's uid %u: refusing to use it", dir,
+		    (unsigned)sb.st_uid, (unsigned)geteuid());
+		return (-1);
+	}
+	if (sb.st_mode & (S_IWGRP | S_IWOTH)) {
+		xasprintf(cause, "socket directory %s is writable by %s (mode "
+		    "%04o): refusing to use it", dir, (sb.st_mode & S_IWOTH) ?
+		    "others" : "its group", (unsigned)(sb.st_mode & 07777));
+		return (-1);
+	}
+	if (use_gid && (sb.st_mode & (S_IXGRP | S_IXOTH)) == 0)
+		log_warnx("socket directory %s (mode %04o): members of group "
+		    "%s cannot reach the socket", dir,
+		    (unsigned)(sb.st_mode & 07777), server_group_name(gid));
+	return (0);
+}
+
 struct server *
 server_start(struct event_base *base, const char *path, gid_t gid,
     int use_gid, char **cause)
@@ -152,15 +228,9 @@ server_start(struct event_base *base, const char *path, gid_t gid,
 		return (NULL);
 	}
 	dir = paths_dirname(path);
-	if (access(dir, F_OK) != 0) {
-		if (paths_mkdirs(dir, use_gid ? 0750 : 0700) == -1) {
-			xasprintf(cause, "cannot create directory %s: %s",
-			    dir, log_strerror(errno));
-			free(dir);
-			return (NULL);
-		}
-		if (use_gid && chown(dir, (uid_t)-1, gid) == -1)
-			log_warn("chown %s", dir);
+	if (server_check_dir(dir, gid, use_gid, cause) != 0) {
+		free(dir);
+		return (NULL);
 	}
 	free(dir);
 	if (server_check_stale(path, cause) != 0)
@@ -184,8 +254,14 @@ server_start(struct event_base *base, const char *path, gid_t gid,
 		return (NULL);
 	}
 	umask(mask);
-	if (use_gid && chown(path, (uid_t)-1, gid) == -1)
-		log_warn("chown %s", path);
+	/* Before listen: nobody can connect until the group is right. */
+	if (use_gid && chown(path, (uid_t)-1, gid) == -1) {
+		xasprintf(cause, "cannot give socket %s to group %s: %s", path,
+		    server_group_name(gid), log_strerror(errno));
+		close(fd);
+		unlink(path);
+		return (NULL);
+	}
 	if (listen(fd, 128) == -1) {
 		xasprintf(cause, "cannot listen on %s: %s", path,
 		    log_strerror(errno));

@@ -25,7 +25,10 @@ grep -q 'starting' "$T/aggd.log" || fail "no 'starting' line in the log"
 grep -q "listening on $T/aggd.sock" "$T/aggd.log" ||
     fail "no 'listening on' line in the log"
 ok "a good start logs its progress"
-once busy "$T/aggd.conf" "aggd: another aggd is listening on $T/aggd.sock"
+# Another database (the same one would be refused for its lock first).
+printf '[daemon]\ndatabase = %s\nsocket = %s\n' "$T/other.db" \
+    "$T/aggd.sock" >"$T/other.conf"
+once busy "$T/other.conf" "aggd: another aggd is listening on $T/aggd.sock"
 kill -0 "$AGGD_PID" || fail "the running aggd died"
 aggd_stop
 
@@ -36,6 +39,6 @@ database = $T/file/aggd.db
 socket = $T/s/aggd.sock
 EOF
 once database "$T/baddb.conf" \
-    "aggd: cannot open database $T/file/aggd.db: unable to open database file"
+    "aggd: cannot open database $T/file/aggd.db: lock file $T/file/aggd.db.lock: not a directory"
 [ ! -e "$T/s/aggd.sock" ] || fail "the socket was left behind"
 ok "no socket left behind"

@@ -35,8 +35,11 @@ assert_line "$T/err" \
 # And aggd starts over a stale socket (nobody answers on it).
 aggd_start
 ok "aggd starts over a stale socket"
-# But not over a live one: a second aggd refuses and leaves the first.
-"$BUILD/aggd" -f -c "$T/aggd.conf" 2>"$T/err2" &
+# But not over a live one: a second aggd (on another database, or the
+# database lock would stop it first) refuses and leaves the first.
+printf '[daemon]\ndatabase = %s\nsocket = %s\n' "$T/other.db" \
+    "$T/aggd.sock" >"$T/other.conf"
+"$BUILD/aggd" -f -c "$T/other.conf" 2>"$T/err2" &
 p2=$!
 wait_pid "$p2" 10
 rc=$?
