@@ -15,12 +15,13 @@ per_host_connections = 1
 CONF
 httpd_start "$T/docs" || exit 1
 
-# start_gap A B: seconds between the first requests for A and B.
+# start_gap A B: seconds between the first requests for A and B, in
+# fixed notation (jq may print 2.9e-05, which bc cannot read).
 start_gap() {
 	jq -s --arg a "$1" --arg b "$2" '
 	    (map(select(.path == $a)) | .[0].time) as $x |
 	    (map(select(.path == $b)) | .[0].time) as $y |
-	    ($y - $x) | fabs' "$HTTPD_LOG"
+	    ($y - $x) | fabs' "$HTTPD_LOG" | xargs printf '%.6f\n'
 }
 fetched2() { fetched "$1" && fetched "$2"; }
 
