@@ -196,9 +196,11 @@ cmd_import(int argc, char **argv)
 		json_decref(results);
 		json_decref(all);
 	} else {
-		printf("%lld added, %lld already subscribed (%lld given new "
-		    "tags)\n", (long long)added, (long long)existing,
-		    (long long)tagged);
+		printf("%lld added, %lld already subscribed", (long long)added,
+		    (long long)existing);
+		if (tagged > 0)
+			printf(" (%lld given new tags)", (long long)tagged);
+		putchar('\n');
 		json_decref(results);
 		json_decref(all);
 	}

@@ -36,7 +36,7 @@ grep -qx "would add $u2 (tags: Daily)" "$T/out" || fail "dry run: $(cat "$T/out"
 assert_eq "$(aggctl feeds --json | wc -l | tr -d ' ')" 0 "a dry run adds nothing"
 
 aggctl import "$T/a.opml" >"$T/out" || fail "import exited $?"
-assert_eq "$(cat "$T/out")" "2 added, 0 already subscribed (0 given new tags)" \
+assert_eq "$(cat "$T/out")" "2 added, 0 already subscribed" \
     "a feed in two folders is one feed"
 assert_eq "$(tags "$u1")" "Daily,News,World" "every folder, at any depth, is a tag"
 assert_eq "$(tags "$u2")" "Daily" "the other feed's folder"
