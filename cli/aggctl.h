@@ -6,6 +6,7 @@
 #define AGGCTL_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include <jansson.h>
 
@@ -20,14 +21,26 @@ json_t		*client_next_row(void);		/* NULL at the end frame */
 json_t		*client_call(json_t *, json_t **frame);
 void		 client_close(void);
 
+/* help.c: every command's description and options, in one table */
+struct option;
+void	 help_usage(FILE *);
+void	 help_exit(const char *) NORETURN;
+void	 fatal_usage(const char *, const char *, ...) PRINTFLIKE(2, 3)
+	     NORETURN;
+int	 help_getopt(int, char **, const struct option *, const char *);
+int	 cmd_help(int, char **);
+
 /* output.c */
 void	 die(const char *, ...) PRINTFLIKE(1, 2) NORETURN;
-void	 output_help(int, char **, const char *usage);
 void	 output_json(const json_t *);
 int	 output_isatty(void);
 int	 isatty_stderr(void);
 int	 output_width(void);
 void	 output_cell(const char *, int width, int last);
+int	 output_strwidth(const char *);
+/* Feed id (as a string) -> its title, else its URL; one feeds request. */
+json_t	*output_feed_titles(void);
+const char *output_feed_title(json_t *titles, json_t *item);
 void	 output_localtime(const char *, char *, size_t);
 void	 output_finish(void);
 

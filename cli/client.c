@@ -10,9 +10,11 @@
 
 #include <errno.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "aggctl.h"
@@ -147,6 +149,31 @@ client_check_peer(const char *path, long dynamic)
 		    "as you or the daemon's user", path, (unsigned)cr.uid);
 }
 
+/*
+ * Write a frame with SIGPIPE held off: a daemon gone (or refusing us)
+ * is an error to report, not a silent death.  A SIGPIPE raised meanwhile
+ * is consumed before it is let through; stdout keeps the default, so
+ * `aggctl items | head` still ends quietly.
+ */
+static int
+client_write(const json_t *j)
+{
+	sigset_t		 pipe, old;
+	const struct timespec	 zero = { 0, 0 };
+	int			 rv, saved;
+
+	sigemptyset(&pipe);
+	sigaddset(&pipe, SIGPIPE);
+	sigprocmask(SIG_BLOCK, &pipe, &old);
+	rv = proto_write(client_fd, j);
+	saved = errno;
+	if (rv == -1 && saved == EPIPE)
+		(void)sigtimedwait(&pipe, NULL, &zero);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	errno = saved;
+	return (rv);
+}
+
 static void
 client_connect(void)
 {
@@ -155,7 +182,7 @@ client_connect(void)
 	json_t			*hello;
 	char			*cause = NULL;
 	long			 dynamic;
-	int			 rc;
+	int			 rc, wrote, werr;
 
 	if (strlen(path) >= sizeof sun.sun_path)
 		die("socket path too long: %s", path);
@@ -165,21 +192,32 @@ client_connect(void)
 	memcpy(sun.sun_path, path, strlen(path));
 	if ((client_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
 		die("socket: %s", log_strerror(errno));
-	if (connect(client_fd, (struct sockaddr *)&sun, sizeof sun) == -1)
+	if (connect(client_fd, (struct sockaddr *)&sun, sizeof sun) == -1) {
+		/* The socket is there but not ours to use: say so, rather
+		 * than send the user looking for a daemon that runs. */
+		if (errno == EACCES || errno == EPERM)
+			die("cannot connect to %s: %s (are you in the socket's "
+			    "group?)", path, log_strerror(errno));
 		die("no daemon at %s: %s", path, log_strerror(errno));
+	}
 	client_check_peer(path, dynamic);
 	buf_init(&client_in);
 	hello = proto_hello("aggctl");
-	if (proto_write(client_fd, hello) == -1)
-		die("%s: %s", path, log_strerror(errno));
+	/* A daemon that refuses us has written why and closed: a failed
+	 * write is not the end, the reason may be waiting to be read. */
+	wrote = client_write(hello);
+	werr = errno;
 	json_decref(hello);
 	rc = proto_read(client_fd, &client_in, &hello, &cause);
+	if (rc != 1 && wrote == -1)
+		die("%s: %s", path, log_strerror(werr));
 	if (rc == 0)
 		die("%s: daemon closed the connection", path);
 	if (rc == -1)
 		die("%s: %s", path, cause);
 	if (json_is_string(json_object_get(hello, "error")))
-		die("%s", json_string_value(json_object_get(hello, "error")));
+		die("refused by the daemon at %s: %s", path,
+		    json_string_value(json_object_get(hello, "error")));
 	if (proto_check_hello(hello, "aggctl", &cause) != 0)
 		die("%s", cause);
 	json_decref(hello);
@@ -191,7 +229,7 @@ client_send(json_t *req)
 {
 	if (client_fd == -1)
 		client_connect();
-	if (proto_write(client_fd, req) == -1)
+	if (client_write(req) == -1)
 		die("%s: %s", client_socket(), log_strerror(errno));
 	json_decref(req);
 }

@@ -1,5 +1,6 @@
 /*
- * aggctl add, remove, feeds and status.
+ * aggctl add, remove, feeds and status.  What they say about themselves
+ * is in help.c.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -7,7 +8,9 @@
 #include <string.h>
 
 #include "aggctl.h"
+#include "buf.h"
 #include "units.h"
+#include "xmalloc.h"
 
 int
 cmd_add(int argc, char **argv)
@@ -29,14 +32,14 @@ cmd_add(int argc, char **argv)
 
 	req = json_pack("{s:s}", "cmd", "add");
 	tags = json_array();
-	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+	while ((ch = help_getopt(argc, argv, longopts, "add")) != -1) {
 		switch (ch) {
 		case 't':
 			json_object_set_new(req, "title", json_string(optarg));
 			break;
 		case 'i':
 			if (units_parse_duration(optarg, &secs, &cause) != 0)
-				die("%s", cause);
+				fatal_usage("add", "--interval: %s", cause);
 			json_object_set_new(req, "interval", json_integer(secs));
 			break;
 		case 'T':
@@ -49,19 +52,12 @@ cmd_add(int argc, char **argv)
 		case 'j':
 			json = 1;
 			break;
-		case 'h':
-			printf("usage: aggctl add URL [--title T] [--interval "
-			    "DUR] [--tag TAG]... [--announce-existing] "
-			    "[--json]\n");
-			exit(0);
-		default:
-			die("usage: aggctl add URL [--title T] [--interval DUR] "
-			    "[--tag TAG]... [--announce-existing] [--json]");
 		}
 	}
-	if (optind != argc - 1)
-		die("usage: aggctl add URL [--title T] [--interval DUR] "
-		    "[--tag TAG]... [--announce-existing] [--json]");
+	if (optind == argc)
+		fatal_usage("add", "missing URL");
+	if (optind < argc - 1)
+		fatal_usage("add", "unexpected argument '%s'", argv[optind + 1]);
 	json_object_set_new(req, "url", json_string(argv[optind]));
 	json_object_set_new(req, "tags", tags);
 	data = client_call(req, &frame);
@@ -82,31 +78,45 @@ cmd_add(int argc, char **argv)
 int
 cmd_remove(int argc, char **argv)
 {
+	static const struct option longopts[] = {
+		{ "json",	no_argument,	NULL,	'j' },
+		{ "help",	no_argument,	NULL,	'h' },
+		{ NULL,		0,		NULL,	0 }
+	};
 	json_t	*req, *data;
+	int	 ch, json = 0;
 
-	output_help(argc, argv, "aggctl remove FEED");
-	if (argc != 2 || argv[1][0] == '-')
-		die("usage: aggctl remove FEED");
-	req = json_pack("{s:s, s:s}", "cmd", "remove", "feed", argv[1]);
+	while ((ch = help_getopt(argc, argv, longopts, "remove")) != -1)
+		json = 1;
+	if (optind == argc)
+		fatal_usage("remove", "missing FEED");
+	if (optind < argc - 1)
+		fatal_usage("remove", "unexpected argument '%s'",
+		    argv[optind + 1]);
+	req = json_pack("{s:s, s:s}", "cmd", "remove", "feed", argv[optind]);
 	data = client_call(req, NULL);
+	if (json)
+		output_json(data);
 	json_decref(data);
+	output_finish();
 	return (0);
 }
 
+/* A command whose only option is --json, and no arguments. */
 static int
-cmd_feeds_json_flag(int argc, char **argv, const char *usage)
+cmd_feeds_json_flag(int argc, char **argv, const char *cmd)
 {
-	int	i, json = 0;
+	static const struct option longopts[] = {
+		{ "json",	no_argument,	NULL,	'j' },
+		{ "help",	no_argument,	NULL,	'h' },
+		{ NULL,		0,		NULL,	0 }
+	};
+	int	ch, json = 0;
 
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--json") == 0)
-			json = 1;
-		else if (strcmp(argv[i], "--help") == 0) {
-			printf("usage: %s\n", usage);
-			exit(0);
-		} else
-			die("usage: %s", usage);
-	}
+	while ((ch = help_getopt(argc, argv, longopts, cmd)) != -1)
+		json = 1;
+	if (optind < argc)
+		fatal_usage(cmd, "unexpected argument '%s'", argv[optind]);
 	return (json);
 }
 
@@ -116,68 +126,144 @@ cmd_feeds_str(json_t *o, const char *key)
 	return (json_string_value(json_object_get(o, key)));
 }
 
-static void
-cmd_feeds_row(json_t *f, int width)
-{
-	char		 id[32], when[32], state[64], ivl[32];
-	json_t		*d = json_object_get(f, "disabled");
-	const char	*title;
-	int		 tw;
+/* The table's columns; TITLE takes what the terminal has left. */
+enum {
+	COL_ID, COL_STATE, COL_UNREAD, COL_EVERY, COL_NEXT, COL_TAGS,
+	COL_TITLE, COL_COUNT
+};
+static const char *cmd_feeds_heads[COL_COUNT] = {
+	"ID", "STATE", "UNREAD", "EVERY", "NEXT", "TAGS", "TITLE"
+};
 
-	snprintf(id, sizeof id, "%lld",
+/* The cells of one feed, allocated; *reason: its error, borrowed. */
+static void
+cmd_feeds_cells(json_t *f, char **cell, const char **reason)
+{
+	json_t		*d = json_object_get(f, "disabled"), *t;
+	const char	*title;
+	char		 when[32], ivl[32];
+	struct buf	 tags;
+	size_t		 i;
+
+	xasprintf(&cell[COL_ID], "%lld",
 	    (long long)json_integer_value(json_object_get(f, "id")));
-	units_format_duration(json_integer_value(json_object_get(f,
-	    "interval")), ivl, sizeof ivl);
-	output_localtime(cmd_feeds_str(f, "next_fetch"), when, sizeof when);
-	if (json_is_string(d))
-		snprintf(state, sizeof state, "disabled");
-	else if (cmd_feeds_str(f, "last_error") != NULL)
-		snprintf(state, sizeof state, "error");
-	else if (json_is_integer(json_object_get(f, "last_status")))
-		snprintf(state, sizeof state, "%lld", (long long)
+	*reason = NULL;
+	if (json_is_string(d) && strcmp(json_string_value(d), "paused") == 0)
+		cell[COL_STATE] = xstrdup("paused");
+	else if (json_is_string(d)) {
+		cell[COL_STATE] = xstrdup("disabled");
+		*reason = json_string_value(d);
+	} else if (cmd_feeds_str(f, "last_error") != NULL) {
+		cell[COL_STATE] = xstrdup("error");
+		*reason = cmd_feeds_str(f, "last_error");
+	} else if (json_is_integer(json_object_get(f, "last_status")))
+		xasprintf(&cell[COL_STATE], "%lld", (long long)
 		    json_integer_value(json_object_get(f, "last_status")));
 	else
-		snprintf(state, sizeof state, "new");
+		cell[COL_STATE] = xstrdup("new");
+	xasprintf(&cell[COL_UNREAD], "%lld/%lld", (long long)
+	    json_integer_value(json_object_get(f, "unread")), (long long)
+	    json_integer_value(json_object_get(f, "items")));
+	units_format_duration(json_integer_value(json_object_get(f,
+	    "interval")), ivl, sizeof ivl);
+	cell[COL_EVERY] = xstrdup(ivl);
+	output_localtime(cmd_feeds_str(f, "next_fetch"), when, sizeof when);
+	cell[COL_NEXT] = xstrdup(when);
+	buf_init(&tags);
+	json_array_foreach(json_object_get(f, "tags"), i, t) {
+		if (i > 0)
+			buf_addc(&tags, ',');
+		buf_adds(&tags, json_string_value(t));
+	}
+	cell[COL_TAGS] = xstrdup(tags.len > 0 ? tags.data : "-");
+	buf_release(&tags);
 	title = cmd_feeds_str(f, "title");
-	if (title == NULL)
+	if (title == NULL || *title == '\0')
 		title = cmd_feeds_str(f, "url");
-	output_cell(id, 4, 0);
-	output_cell(state, 8, 0);
-	snprintf(id, sizeof id, "%lld/%lld", (long long)json_integer_value(
-	    json_object_get(f, "unread")), (long long)json_integer_value(
-	    json_object_get(f, "items")));
-	output_cell(id, 11, 0);
-	output_cell(ivl, 6, 0);
-	output_cell(when, 16, 0);
-	tw = width > 0 ? width - (4 + 8 + 11 + 6 + 16 + 5 * 2) : 0;
-	output_cell(title, tw > 10 ? tw : 0, 1);
+	cell[COL_TITLE] = xstrdup(title != NULL ? title : "");
+}
+
+/*
+ * The human table.  All rows are read first so that each column is as
+ * wide as its widest value; on a terminal TAGS is held to 24 columns and
+ * TITLE cut to what is left, with an ellipsis.  A failing or disabled
+ * feed's reason follows on a line of its own, under its state.
+ */
+static void
+cmd_feeds_table(json_t *rows)
+{
+	char		**cells, **c;
+	const char	**reasons;
+	int		  w[COL_COUNT], width = output_width(), used, k, n;
+	size_t		  i, nrows = json_array_size(rows);
+
+	cells = xcalloc(nrows * COL_COUNT + 1, sizeof *cells);
+	reasons = xcalloc(nrows + 1, sizeof *reasons);
+	for (k = 0; k < COL_COUNT; k++)
+		w[k] = output_strwidth(cmd_feeds_heads[k]);
+	for (i = 0; i < nrows; i++) {
+		c = cells + i * COL_COUNT;
+		cmd_feeds_cells(json_array_get(rows, i), c, &reasons[i]);
+		for (k = 0; k < COL_COUNT; k++)
+			if ((n = output_strwidth(c[k])) > w[k])
+				w[k] = n;
+	}
+	if (width > 0) {
+		if (w[COL_TAGS] > 24)
+			w[COL_TAGS] = 24;
+		/* A narrow terminal takes from TAGS first, to keep TITLE
+		 * at least 10 columns. */
+		for (used = 0, k = 0; k < COL_TITLE; k++)
+			used += w[k] + 2;
+		if (width - used < 10 && w[COL_TAGS] > 4) {
+			w[COL_TAGS] -= 10 - (width - used);
+			if (w[COL_TAGS] < 4)
+				w[COL_TAGS] = 4;
+			used = 0;
+			for (k = 0; k < COL_TITLE; k++)
+				used += w[k] + 2;
+		}
+		w[COL_TITLE] = width - used > 10 ? width - used : 10;
+	} else
+		w[COL_TITLE] = 0;
+	for (k = 0; k < COL_COUNT; k++)
+		output_cell(cmd_feeds_heads[k], k == COL_TITLE ? 0 : w[k],
+		    k == COL_TITLE);
+	for (i = 0; i < nrows; i++) {
+		c = cells + i * COL_COUNT;
+		for (k = 0; k < COL_COUNT; k++)
+			output_cell(c[k], w[k], k == COL_TITLE);
+		if (reasons[i] != NULL) {
+			printf("%*s", w[COL_ID] + 2, "");
+			output_cell(reasons[i], width > 0 ? width -
+			    w[COL_ID] - 2 : 0, 1);
+		}
+		for (k = 0; k < COL_COUNT; k++)
+			free(c[k]);
+	}
+	free(cells);
+	free(reasons);
 }
 
 int
 cmd_feeds(int argc, char **argv)
 {
-	json_t		*j, *data;
-	int		 json, width = output_width(), n = 0;
+	json_t		*j, *rows;
+	int		 json;
 
-	json = cmd_feeds_json_flag(argc, argv, "aggctl feeds [--json]");
+	json = cmd_feeds_json_flag(argc, argv, "feeds");
+	rows = json_array();
 	client_send(json_pack("{s:s}", "cmd", "feeds"));
 	while ((j = client_next_row()) != NULL) {
-		data = json_object_get(j, "data");
 		if (json)
-			output_json(data);
-		else {
-			if (n++ == 0) {
-				output_cell("ID", 4, 0);
-				output_cell("STATUS", 8, 0);
-				output_cell("UNREAD", 11, 0);
-				output_cell("EVERY", 6, 0);
-				output_cell("NEXT", 16, 0);
-				output_cell("TITLE", 0, 1);
-			}
-			cmd_feeds_row(data, width);
-		}
+			output_json(json_object_get(j, "data"));
+		else
+			json_array_append(rows, json_object_get(j, "data"));
 		json_decref(j);
 	}
+	if (!json && json_array_size(rows) > 0)
+		cmd_feeds_table(rows);
+	json_decref(rows);
 	output_finish();
 	return (0);
 }
@@ -190,7 +276,7 @@ cmd_status(int argc, char **argv)
 	json_t		*v;
 	char		 when[32];
 
-	if (cmd_feeds_json_flag(argc, argv, "aggctl status [--json]")) {
+	if (cmd_feeds_json_flag(argc, argv, "status")) {
 		data = client_call(json_pack("{s:s}", "cmd", "status"), NULL);
 		output_json(data);
 	} else {

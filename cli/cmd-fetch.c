@@ -16,25 +16,20 @@ cmd_refresh(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "wait",	no_argument,	NULL,	'w' },
+		{ "json",	no_argument,	NULL,	'j' },
 		{ "help",	no_argument,	NULL,	'h' },
 		{ NULL,		0,		NULL,	0 }
 	};
 	json_t		*req, *feeds, *j, *v, *failed;
 	const char	*type;
-	int		 ch, wait = 0, tty = isatty_stderr(), rc = 0;
+	int		 ch, wait = 0, tty = isatty_stderr(), rc = 0, json = 0;
 	size_t		 i;
 
-	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'w':
+	while ((ch = help_getopt(argc, argv, longopts, "refresh")) != -1) {
+		if (ch == 'w')
 			wait = 1;
-			break;
-		case 'h':
-			printf("usage: aggctl refresh [FEED...] [--wait]\n");
-			return (0);
-		default:
-			die("usage: aggctl refresh [FEED...] [--wait]");
-		}
+		else
+			json = 1;
 	}
 	feeds = json_array();
 	for (i = (size_t)optind; i < (size_t)argc; i++)
@@ -76,6 +71,8 @@ cmd_refresh(int argc, char **argv)
 				    "error")));
 				rc = 1;
 			}
+			if (json)
+				output_json(json_object_get(j, "data"));
 			json_decref(j);
 			break;
 		}

@@ -25,15 +25,13 @@ cmd_parse_item_cb(struct item *it, void *arg)
 	json_array_append_new(arg, item_parse_json(it));
 }
 
-#define CMD_PARSE_USAGE \
-	"aggctl parse [--base URL] [--charset NAME] FILE|-"
-
 int
 cmd_parse(int argc, char **argv)
 {
 	static const struct option	 longopts[] = {
 		{ "base",	required_argument,	NULL, 'b' },
 		{ "charset",	required_argument,	NULL, 'c' },
+		{ "json",	no_argument,		NULL, 'j' },
 		{ "help",	no_argument,		NULL, 'h' },
 		{ NULL,		0,			NULL, 0 }
 	};
@@ -46,8 +44,7 @@ cmd_parse(int argc, char **argv)
 	ssize_t			 n;
 	int			 ch, fd, rc;
 
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((ch = help_getopt(argc, argv, longopts, "parse")) != -1) {
 		switch (ch) {
 		case 'b':
 			base = optarg;
@@ -55,20 +52,13 @@ cmd_parse(int argc, char **argv)
 		case 'c':
 			charset = optarg;
 			break;
-		case 'h':
-			printf("usage: " CMD_PARSE_USAGE "\n"
-			    "  --base URL       the URL the document was "
-			    "fetched from\n"
-			    "  --charset NAME   the charset an HTTP "
-			    "Content-Type gave\n");
-			return (0);
-		default:
-			/* One line, as every other failure. */
-			die("usage: %s", CMD_PARSE_USAGE);
 		}
 	}
+	if (optind == argc)
+		fatal_usage("parse", "missing FILE (- for stdin)");
 	if (argc - optind != 1)
-		die("usage: %s", CMD_PARSE_USAGE);
+		fatal_usage("parse", "unexpected argument '%s'",
+		    argv[optind + 1]);
 	path = argv[optind];
 	if (strcmp(path, "-") == 0)
 		fd = STDIN_FILENO;

@@ -1,5 +1,6 @@
 /*
- * aggctl's entry point: global options, then one command.
+ * aggctl's entry point: global options, then one command.  What each
+ * command says about itself is in help.c.
  */
 #include <getopt.h>
 #include <locale.h>
@@ -26,31 +27,8 @@ static const struct {
 	{ "export",	cmd_export },
 	{ "status",	cmd_status },
 	{ "parse",	cmd_parse },
+	{ "help",	cmd_help },
 };
-
-static void
-usage(FILE *fp)
-{
-	fprintf(fp,
-	    "usage: aggctl [-s SOCKET] COMMAND [ARGS]\n"
-	    "\n"
-	    "  add URL [--title T] [--interval DUR] [--tag TAG]... "
-	    "[--announce-existing]\n"
-	    "  remove FEED\n"
-	    "  feeds [--json]\n"
-	    "  items [--feed FEED] [--unread] [--since TIME] [--after-id N] "
-	    "[--limit N]\n"
-	    "        [--search QUERY] [--json]\n"
-	    "  show ITEM [--json]\n"
-	    "  read ITEM... | read --feed FEED | read --all;  unread ITEM...\n"
-	    "  refresh [FEED...] [--wait]\n"
-	    "  follow [--json] [--feed FEED] [--after-id N]\n"
-	    "  import FILE.opml | export\n"
-	    "  status [--json]\n"
-	    "  parse [--base URL] [--charset NAME] FILE|-\n"
-	    "\n"
-	    "The socket is -s, else $AGGD_SOCKET, else the daemon's default.\n");
-}
 
 int
 main(int argc, char **argv)
@@ -72,7 +50,8 @@ main(int argc, char **argv)
 			client_set_socket(optarg);
 			break;
 		case 'h':
-			usage(stdout);
+			help_usage(stdout);
+			output_finish();
 			return (0);
 		case 'V':
 			printf("aggctl %s\n", AGG_VERSION);

@@ -33,23 +33,6 @@ die(const char *fmt, ...)
 	exit(1);
 }
 
-/* --help anywhere among a command's arguments: its usage on stdout, exit 0. */
-void
-output_help(int argc, char **argv, const char *usage)
-{
-	int	i;
-
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--") == 0)
-			break;
-		if (strcmp(argv[i], "--help") == 0) {
-			printf("usage: %s\n", usage);
-			output_finish();
-			exit(0);
-		}
-	}
-}
-
 void
 output_json(const json_t *j)
 {
@@ -72,22 +55,28 @@ isatty_stderr(void)
 	return (isatty(STDERR_FILENO));
 }
 
+/*
+ * The terminal's width, or 0 when stdout is no terminal: a table in a
+ * pipe or a file keeps every value whole, for grep and awk.
+ */
 int
 output_width(void)
 {
 	struct winsize	ws;
 	const char	*e;
 
+	if (!isatty(STDOUT_FILENO))
+		return (0);
 	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 20)
 		return (ws.ws_col);
 	if ((e = getenv("COLUMNS")) != NULL && atoi(e) > 20)
 		return (atoi(e));
-	return (isatty(STDOUT_FILENO) ? 80 : 0);
+	return (80);
 }
 
 /* Display width of a UTF-8 string (wide characters count two). */
 static int
-output_strwidth(const char *s, size_t *bytes_for, int max)
+output_strwidth_max(const char *s, size_t *bytes_for, int max)
 {
 	mbstate_t	ps;
 	wchar_t		wc;
@@ -113,7 +102,16 @@ output_strwidth(const char *s, size_t *bytes_for, int max)
 	return (w);
 }
 
-/* Print s padded or cut to width columns (width 0: as is). */
+int
+output_strwidth(const char *s)
+{
+	return (s != NULL ? output_strwidth_max(s, NULL, -1) : 0);
+}
+
+/*
+ * Print s padded to width columns (width 0: as is), and cut to it with
+ * an ellipsis on a terminal only: through a pipe values stay whole.
+ */
 void
 output_cell(const char *s, int width, int last)
 {
@@ -132,12 +130,12 @@ output_cell(const char *s, int width, int last)
 	if (width <= 0) {
 		fputs(clean, stdout);
 	} else {
-		w = output_strwidth(clean, NULL, -1);
-		if (w > width) {
-			output_strwidth(clean, &bytes, width - 1);
+		w = output_strwidth_max(clean, NULL, -1);
+		if (w > width && output_isatty()) {
+			output_strwidth_max(clean, &bytes, width - 1);
 			fwrite(clean, 1, bytes, stdout);
 			fputs("…", stdout);
-			w = output_strwidth(clean, NULL, width - 1) + 1;
+			w = output_strwidth_max(clean, NULL, width - 1) + 1;
 		} else
 			fputs(clean, stdout);
 		if (!last)
@@ -174,4 +172,44 @@ output_finish(void)
 {
 	if (fflush(stdout) == EOF || ferror(stdout))
 		die("write error: %s", log_strerror(errno));
+}
+
+/*
+ * Feed titles for lists of items, which carry only the feed's id and
+ * URL: one feeds request on the same connection, made before the list.
+ */
+json_t *
+output_feed_titles(void)
+{
+	json_t		*titles, *j, *f, *t;
+	char		 id[32];
+
+	titles = json_object();
+	client_send(json_pack("{s:s}", "cmd", "feeds"));
+	while ((j = client_next_row()) != NULL) {
+		f = json_object_get(j, "data");
+		snprintf(id, sizeof id, "%lld", (long long)json_integer_value(
+		    json_object_get(f, "id")));
+		if (!json_is_string(t = json_object_get(f, "title")) ||
+		    *json_string_value(t) == '\0')
+			t = json_object_get(f, "url");
+		json_object_set(titles, id, t);
+		json_decref(j);
+	}
+	return (titles);
+}
+
+/* The title of an item's feed, else its URL (borrowed). */
+const char *
+output_feed_title(json_t *titles, json_t *item)
+{
+	const char	*t;
+	char		 id[32];
+
+	snprintf(id, sizeof id, "%lld", (long long)json_integer_value(
+	    json_object_get(item, "feed_id")));
+	if ((t = json_string_value(json_object_get(titles, id))) != NULL)
+		return (t);
+	t = json_string_value(json_object_get(item, "feed_url"));
+	return (t != NULL ? t : "");
 }

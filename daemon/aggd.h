@@ -137,6 +137,9 @@ void		 store_failed_clear(struct store *, int64_t id);
 /* Statements failed since start; *last: the latest one's error, NULL once
  * a transaction committed after it (borrowed). */
 int64_t		 store_errors(struct store *, const char **last);
+int		 store_feed_tag(struct store *, int64_t id, const char *tag);
+int		 store_feed_link_default(struct store *, int64_t id,
+		     const char *link);
 
 /* notify.c */
 void	notify_send(const char *fmt, ...) PRINTFLIKE(1, 2);

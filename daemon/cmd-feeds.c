@@ -208,17 +208,22 @@ cmd_status(struct client *c, json_t *req UNUSED)
 
 /*
  * Subscribe many at once (aggctl import reads the OPML and sends the
- * feeds): one transaction; known URLs are counted, bad ones reported.
+ * feeds): one transaction.  A feed already subscribed gets the tags it
+ * lacks (its folders in the file); an htmlUrl becomes the link of a feed
+ * that has none yet.  With "dry_run" the same work is done and rolled
+ * back, so what would change is what will.  The reply counts, lists each
+ * feed's outcome, and reports bad entries.
  */
 void
 cmd_import(struct client *c, json_t *req)
 {
-	json_t		*feeds, *f, *tags, *t, *errors;
-	const char	*url, *title;
+	json_t		*feeds, *f, *tags, *t, *errors, *results, *r, *added_tags;
+	const char	*url, *title, *link;
 	struct buf	 tagbuf;
-	int64_t		 added = 0, existing = 0, id;
+	int64_t		 added = 0, existing = 0, tagged = 0, id;
 	char		*cause = NULL;
 	size_t		 i, k;
+	int		 dry = 0, rc;
 
 	feeds = json_object_get(req, "feeds");
 	if (!json_is_array(feeds)) {
@@ -226,15 +231,20 @@ cmd_import(struct client *c, json_t *req)
 		    "array"));
 		return;
 	}
+	if (cmd_bool(c, req, "dry_run", &dry) != 0)
+		return;
 	if (store_begin(aggd->store) != 0) {
 		server_client_send(c, proto_error("database busy"));
 		return;
 	}
 	errors = json_array();
+	results = json_array();
 	buf_init(&tagbuf);
 	json_array_foreach(feeds, i, f) {
 		url = json_string_value(json_object_get(f, "url"));
 		title = json_string_value(json_object_get(f, "title"));
+		link = json_string_value(json_object_get(f, "link"));
+		tags = json_object_get(f, "tags");
 		if (url == NULL) {
 			json_array_append_new(errors, json_sprintf("entry %zu "
 			    "has no url", i + 1));
@@ -245,40 +255,85 @@ cmd_import(struct client *c, json_t *req)
 			free(cause);
 			continue;
 		}
-		if ((id = store_feed_find(aggd->store, url)) != 0) {
-			existing += id > 0;
-			continue;
-		}
-		buf_clear(&tagbuf);
-		tags = json_object_get(f, "tags");
-		json_array_foreach(tags, k, t) {
-			if (!json_is_string(t) ||
-			    strchr(json_string_value(t), ',') != NULL)
+		if ((id = store_feed_find(aggd->store, url)) < 0)
+			goto fail;
+		added_tags = json_array();
+		if (id > 0) {
+			existing++;
+			json_array_foreach(tags, k, t) {
+				if (!json_is_string(t) ||
+				    strchr(json_string_value(t), ',') != NULL ||
+				    *json_string_value(t) == '\0')
+					continue;
+				if ((rc = store_feed_tag(aggd->store, id,
+				    json_string_value(t))) == -1) {
+					json_decref(added_tags);
+					goto fail;
+				}
+				if (rc == 1)
+					json_array_append(added_tags, t);
+			}
+			tagged += json_array_size(added_tags) > 0;
+			r = json_pack("{s:s, s:I, s:s, s:o}", "url", url, "id",
+			    (json_int_t)id, "action", json_array_size(
+			    added_tags) > 0 ? "tag" : "none", "tags",
+			    added_tags);
+		} else {
+			buf_clear(&tagbuf);
+			json_array_foreach(tags, k, t) {
+				if (!json_is_string(t) ||
+				    strchr(json_string_value(t), ',') != NULL)
+					continue;
+				if (tagbuf.len > 0)
+					buf_addc(&tagbuf, ',');
+				buf_adds(&tagbuf, json_string_value(t));
+				json_array_append(added_tags, t);
+			}
+			if ((id = store_feed_add(aggd->store, url, title, -1,
+			    tagbuf.len > 0 ? tagbuf.data : NULL, 0, NULL, NULL,
+			    &cause)) == -1) {
+				json_array_append_new(errors,
+				    json_string(cause));
+				free(cause);
+				json_decref(added_tags);
 				continue;
-			if (tagbuf.len > 0)
-				buf_addc(&tagbuf, ',');
-			buf_adds(&tagbuf, json_string_value(t));
+			}
+			added++;
+			r = json_pack("{s:s, s:o, s:s, s:o}", "url", url, "id",
+			    dry ? json_null() : json_integer(id), "action",
+			    "add", "tags", added_tags);
 		}
-		if (store_feed_add(aggd->store, url, title, -1, tagbuf.len > 0 ?
-		    tagbuf.data : NULL, 0, NULL, NULL, &cause) == -1) {
-			json_array_append_new(errors, json_string(cause));
-			free(cause);
-			continue;
-		}
-		added++;
+		json_array_append_new(results, r);
+		if (link != NULL && *link != '\0' &&
+		    store_feed_link_default(aggd->store, id, link) != 0)
+			goto fail;
 	}
 	buf_release(&tagbuf);
-	if (store_commit(aggd->store) != 0) {
+	if (dry)
+		store_rollback(aggd->store);
+	else if (store_commit(aggd->store) != 0) {
 		json_decref(errors);
+		json_decref(results);
 		server_client_send(c, proto_error("database error"));
 		return;
 	}
-	log_info("import: %lld feed(s) added, %lld already subscribed",
-	    (long long)added, (long long)existing);
-	server_client_send(c, proto_ok(json_pack("{s:I, s:I, s:o}", "added",
-	    (json_int_t)added, "existing", (json_int_t)existing, "errors",
-	    errors)));
-	sched_update();
+	if (!dry)
+		log_info("import: %lld feed(s) added, %lld already subscribed "
+		    "(%lld given new tags)", (long long)added,
+		    (long long)existing, (long long)tagged);
+	server_client_send(c, proto_ok(json_pack("{s:I, s:I, s:I, s:b, s:o, "
+	    "s:o}", "added", (json_int_t)added, "existing",
+	    (json_int_t)existing, "tagged", (json_int_t)tagged, "dry_run", dry,
+	    "feeds", results, "errors", errors)));
+	if (!dry)
+		sched_update();
+	return;
+fail:
+	buf_release(&tagbuf);
+	store_rollback(aggd->store);
+	json_decref(errors);
+	json_decref(results);
+	server_client_send(c, proto_error("database error"));
 }
 
 void

@@ -7,6 +7,8 @@
  * Values are checked as they are read; nothing half-valid is kept.
  */
 #include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 
 #include <ctype.h>
 #include <errno.h>
@@ -14,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "aggd.h"
 #include "argv.h"
@@ -21,6 +24,7 @@
 #include "log.h"
 #include "paths.h"
 #include "units.h"
+#include "uri.h"
 #include "xmalloc.h"
 
 struct config *
@@ -133,6 +137,70 @@ config_count(const char *v, int64_t *out, char **cause)
 	return (0);
 }
 
+/*
+ * A Unix socket's path must fit sun_path with its NUL (108 bytes on
+ * Linux); bind() would fail long after the file was read.  A relative
+ * path counts from where aggd starts, as config_absolutise makes it.
+ */
+static int
+config_socket_length(const char *v, char **cause)
+{
+	struct sockaddr_un	 sun;
+	char			*abs = NULL;
+	size_t			 len;
+
+	if (*v != '/')
+		abs = paths_absolute(v);
+	len = strlen(abs != NULL ? abs : v);
+	free(abs);
+	if (len >= sizeof sun.sun_path) {
+		xasprintf(cause, "path is %zu bytes, a socket's can have at "
+		    "most %zu", len, sizeof sun.sun_path - 1);
+		return (-1);
+	}
+	return (0);
+}
+
+/*
+ * A hook that is not there (yet) or cannot be run is worth a warning at
+ * start and at --check-config, not a refusal: it may be installed after
+ * the daemon, and a failed run is retried anyway.  The program is looked
+ * up as posix_spawnp will: a name without '/' along $PATH.
+ */
+static void
+config_check_hook(const char *path, int line, const char *section,
+    const char *cmd)
+{
+	char		**argv, *cause = NULL, *dirs, *d, *p, *try;
+	const char	 *why = NULL, *e;
+	int		   found = 0;
+
+	if (cmd == NULL || (argv = argv_split(cmd, &cause)) == NULL) {
+		free(cause);
+		return;
+	}
+	if (strchr(argv[0], '/') != NULL) {
+		if (access(argv[0], X_OK) != 0)
+			why = log_strerror(errno);
+	} else {
+		e = getenv("PATH");
+		dirs = xstrdup(e != NULL ? e : "/usr/local/bin:/usr/bin:/bin");
+		for (p = dirs; !found && (d = strsep(&p, ":")) != NULL;) {
+			xasprintf(&try, "%s/%s", *d != '\0' ? d : ".",
+			    argv[0]);
+			found = access(try, X_OK) == 0;
+			free(try);
+		}
+		free(dirs);
+		if (!found)
+			why = "not found in PATH";
+	}
+	if (why != NULL)
+		log_warnx("%s:%d: 'hook' in %s: %s: %s (a warning: it may be "
+		    "installed later)", path, line, section, argv[0], why);
+	argv_free(argv);
+}
+
 static int
 config_daemon_key(struct config *c, const char *k, const char *v,
     char **cause)
@@ -144,6 +212,8 @@ config_daemon_key(struct config *c, const char *k, const char *v,
 		free(c->database);
 		c->database = xstrdup(v);
 	} else if (strcmp(k, "socket") == 0) {
+		if (config_socket_length(v, cause) != 0)
+			return (-1);
 		free(c->socket);
 		c->socket = xstrdup(v);
 	} else if (strcmp(k, "socket_group") == 0) {
@@ -188,10 +258,8 @@ config_daemon_key(struct config *c, const char *k, const char *v,
 		}
 		free(c->hook);
 		c->hook = *v != '\0' ? xstrdup(v) : NULL;
-	} else {
-		xasprintf(cause, "unknown key '%s' in [daemon]", k);
-		return (-1);
-	}
+	} else
+		return (1);	/* unknown: config_load names it */
 	return (0);
 }
 
@@ -223,11 +291,8 @@ config_feed_key(struct config_feed *f, const char *k, const char *v,
 		argv_free(argv);
 		free(f->hook);
 		f->hook = xstrdup(v);
-	} else {
-		xasprintf(cause, "unknown key '%s' in [feed \"%s\"]", k,
-		    f->name);
-		return (-1);
-	}
+	} else
+		return (1);	/* unknown: config_load names it */
 	return (0);
 }
 
@@ -296,6 +361,92 @@ config_absolutise(char **path)
 	*path = abs;
 }
 
+/*
+ * Lines seen in the file: the keys of the current section (a key given
+ * twice is an error: which one was meant?), and the hooks to check once
+ * the whole file is known good.
+ */
+struct config_seen {
+	struct {
+		char	*key;
+		char	*section;
+		int	 line;
+	}	*v;
+	size_t	 n;
+};
+
+static void
+config_seen_clear(struct config_seen *cs)
+{
+	size_t	i;
+
+	for (i = 0; i < cs->n; i++) {
+		free(cs->v[i].key);
+		free(cs->v[i].section);
+	}
+	free(cs->v);
+	cs->v = NULL;
+	cs->n = 0;
+}
+
+static void
+config_hooks_add(struct config_seen *cs, int line, const char *section,
+    const char *key)
+{
+	cs->v = xreallocarray(cs->v, cs->n + 1, sizeof *cs->v);
+	cs->v[cs->n].key = xstrdup(key);
+	cs->v[cs->n].section = xstrdup(section);
+	cs->v[cs->n++].line = line;
+}
+
+/* The line KEY was first given on in this section, else 0 (and noted). */
+static int
+config_seen(struct config_seen *cs, const char *key, int line)
+{
+	size_t	i;
+
+	for (i = 0; i < cs->n; i++)
+		if (strcmp(cs->v[i].key, key) == 0 ||
+		    (strcmp(key, "tag") == 0 &&
+		    strcmp(cs->v[i].key, "tags") == 0) ||
+		    (strcmp(key, "tags") == 0 &&
+		    strcmp(cs->v[i].key, "tag") == 0))
+			return (cs->v[i].line);
+	config_hooks_add(cs, line, "", key);
+	return (0);
+}
+
+/*
+ * Two sections with one feed (the same URL, or one that normalises the
+ * same) would fight over one row of the store.
+ */
+static int
+config_same_url(struct config *c, struct config_feed *feed, char **cause)
+{
+	struct config_feed	*f;
+	char			*a, *b;
+	int			 same;
+
+	a = uri_normalize(feed->url);
+	TAILQ_FOREACH(f, &c->feeds, entry) {
+		if (f == feed || f->url == NULL)
+			continue;
+		b = uri_normalize(f->url);
+		same = strcmp(feed->url, f->url) == 0 || (a != NULL &&
+		    b != NULL && strcmp(a, b) == 0);
+		free(b);
+		if (same) {
+			xasprintf(cause, "'url' in [feed \"%s\"]: %s is "
+			    "already feed \"%s\" (line %d)", feed->name,
+			    feed->url, f->name, f->line);
+			free(a);
+			return (-1);
+		}
+	}
+	free(a);
+	return (0);
+}
+
 struct config *
 config_load(const char *path, int explicit, char **cause)
 {
@@ -305,6 +456,10 @@ config_load(const char *path, int explicit, char **cause)
 	char			*line = NULL, *s, *eq, *k, *v, *why = NULL;
 	size_t			 size = 0;
 	int			 lineno = 0, in_section = 0, bounds_line = 0;
+	int			 daemon_line = 0, first, rv;
+	struct config_seen	 seen = { NULL, 0 }, hooks = { NULL, 0 };
+	char			*section = NULL, *bad;
+	size_t			 i;
 	char			 lo[32], hi[32];
 
 	c = config_defaults();
@@ -318,7 +473,11 @@ config_load(const char *path, int explicit, char **cause)
 	c->path = xstrdup(path);
 	while (getline(&line, &size, fp) != -1) {
 		lineno++;
-		s = config_trim(line);
+		s = line;
+		/* Windows editors start UTF-8 files with a byte-order mark. */
+		if (lineno == 1 && strncmp(s, "\xef\xbb\xbf", 3) == 0)
+			s += 3;
+		s = config_trim(s);
 		if (*s == '\0' || *s == '#' || *s == ';')
 			continue;
 		config_uncomment(s);
@@ -331,6 +490,14 @@ config_load(const char *path, int explicit, char **cause)
 			s[strlen(s) - 1] = '\0';
 			if (config_section(c, s + 1, lineno, &feed, &why) != 0)
 				goto fail;
+			if (feed == NULL && daemon_line != 0) {
+				xasprintf(&why, "duplicate section [daemon] "
+				    "(first at line %d)", daemon_line);
+				goto fail;
+			}
+			if (feed == NULL)
+				daemon_line = lineno;
+			config_seen_clear(&seen);
 			in_section = 1;
 			continue;
 		}
@@ -349,13 +516,38 @@ config_load(const char *path, int explicit, char **cause)
 			xasprintf(&why, "key '%s' outside a section", k);
 			goto fail;
 		}
-		if (feed != NULL) {
-			if (config_feed_key(feed, k, v, &why) != 0)
-				goto fail;
-		} else if (config_daemon_key(c, k, v, &why) != 0)
+		free(section);
+		if (feed != NULL)
+			xasprintf(&section, "[feed \"%s\"]", feed->name);
+		else
+			section = xstrdup("[daemon]");
+		if ((first = config_seen(&seen, k, lineno)) != 0) {
+			xasprintf(&why, "duplicate key '%s' in %s (first at "
+			    "line %d)", k, section, first);
 			goto fail;
-		else if (strcmp(k, "min_interval") == 0 ||
-		    strcmp(k, "max_interval") == 0)
+		}
+		if (feed != NULL)
+			rv = config_feed_key(feed, k, v, &why);
+		else
+			rv = config_daemon_key(c, k, v, &why);
+		if (rv == 1) {
+			xasprintf(&why, "unknown key '%s' in %s", k, section);
+			goto fail;
+		}
+		if (rv != 0) {
+			/* Name the key and section whatever the reason. */
+			bad = why;
+			xasprintf(&why, "'%s' in %s: %s", k, section, bad);
+			free(bad);
+			goto fail;
+		}
+		if (feed != NULL && strcmp(k, "url") == 0 &&
+		    config_same_url(c, feed, &why) != 0)
+			goto fail;
+		if (strcmp(k, "hook") == 0 && *v != '\0')
+			config_hooks_add(&hooks, lineno, section, v);
+		if (feed == NULL && (strcmp(k, "min_interval") == 0 ||
+		    strcmp(k, "max_interval") == 0))
 			bounds_line = lineno;	/* the later one is blamed */
 	}
 	if (ferror(fp)) {
@@ -394,6 +586,12 @@ config_load(const char *path, int explicit, char **cause)
 		f->interval = f->interval < c->min_interval ?
 		    c->min_interval : c->max_interval;
 	}
+	for (i = 0; i < hooks.n; i++)
+		config_check_hook(path, hooks.v[i].line, hooks.v[i].section,
+		    hooks.v[i].key);
+	config_seen_clear(&hooks);
+	config_seen_clear(&seen);
+	free(section);
 	free(line);
 	fclose(fp);
 	/* Relative paths mean the directory aggd started in, which it
@@ -407,6 +605,9 @@ fail:
 	xasprintf(cause, "%s:%d: %s", path, lineno, why);
 	free(why);
 out:
+	config_seen_clear(&hooks);
+	config_seen_clear(&seen);
+	free(section);
 	free(line);
 	fclose(fp);
 	config_free(c);

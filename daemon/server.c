@@ -20,6 +20,7 @@
 #include "aggd.h"
 #include "log.h"
 #include "paths.h"
+#include "proto.h"
 #include "xmalloc.h"
 
 struct server {
@@ -54,6 +55,28 @@ server_peer_allowed(struct server *srv, struct ucred *cr)
 		if (groups[i] == srv->gid)
 			return (1);
 	return (0);
+}
+
+/*
+ * Tell a refused client why before closing, in place of our hello: a
+ * frame this small fits an empty socket buffer, so the write on the
+ * non-blocking socket does not wait; if it fails, the close says enough.
+ */
+static void
+server_refuse(struct server *srv, int fd, const struct ucred *cr)
+{
+	struct group	*gr;
+	json_t		*err;
+
+	if (srv->use_gid && (gr = getgrgid(srv->gid)) != NULL)
+		err = proto_error("uid %u may not use this socket (only root, "
+		    "uid %u and group %s may)", (unsigned)cr->uid,
+		    (unsigned)geteuid(), gr->gr_name);
+	else
+		err = proto_error("uid %u may not use this socket (only root "
+		    "and uid %u may)", (unsigned)cr->uid, (unsigned)geteuid());
+	(void)proto_write(fd, err);
+	json_decref(err);
 }
 
 static void
@@ -94,6 +117,7 @@ server_accept_cb(evutil_socket_t fd, short what UNUSED, void *arg)
 	if (!server_peer_allowed(srv, &cr)) {
 		log_warnx("control socket: refused uid %u (pid %d)",
 		    (unsigned)cr.uid, (int)cr.pid);
+		server_refuse(srv, cfd, &cr);
 		close(cfd);
 		return;
 	}

@@ -289,6 +289,8 @@ static const char *store_sql[STMT_COUNT] = {
 	[STMT_FEED_SET_READ] =
 	    "UPDATE items SET read = 1 WHERE feed_id = ?1 AND read = 0",
 	[STMT_ALL_SET_READ] = "UPDATE items SET read = 1 WHERE read = 0",
+	[STMT_FEED_LINK_DEFAULT] =
+	    "UPDATE feeds SET link = ?2 WHERE id = ?1 AND link IS NULL",
 	[STMT_FEED_PUBLISHED] =
 	    "SELECT published FROM items WHERE feed_id = ?1"
 	    " AND published IS NOT NULL ORDER BY published DESC LIMIT 20",
@@ -1470,4 +1472,31 @@ store_errors(struct store *s, const char **last)
 {
 	*last = s->error;
 	return (s->nerrors);
+}
+
+/* Tag a feed: 1 when the tag is new to it, 0 when it had it, -1. */
+int
+store_feed_tag(struct store *s, int64_t id, const char *tag)
+{
+	sqlite3_stmt	*st = store_stmt(s, STMT_TAG_INSERT);
+
+	sqlite3_bind_int64(st, 1, id);
+	store_bind_text(st, 2, tag);
+	if (store_exec(s, st) != 0)
+		return (-1);
+	return (sqlite3_changes(s->db) > 0);
+}
+
+/*
+ * A link for a feed that has none yet (an OPML htmlUrl): the feed's own,
+ * once fetched, replaces it.
+ */
+int
+store_feed_link_default(struct store *s, int64_t id, const char *link)
+{
+	sqlite3_stmt	*st = store_stmt(s, STMT_FEED_LINK_DEFAULT);
+
+	sqlite3_bind_int64(st, 1, id);
+	store_bind_text(st, 2, link);
+	return (store_exec(s, st));
 }

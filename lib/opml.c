@@ -84,6 +84,9 @@ opml_start(void *arg, const XML_Char *name, const XML_Char **attrs)
 	f.title = opml_attr(attrs, "title");
 	if (f.title == NULL || *f.title == '\0')
 		f.title = opml_attr(attrs, "text");
+	f.site = opml_attr(attrs, "htmlUrl");
+	if (f.site != NULL && *f.site == '\0')
+		f.site = NULL;
 	f.tags = tags;
 	f.ntags = (size_t)n;
 	s->cb(&f, s->arg);

@@ -11,13 +11,16 @@
 struct opml_feed {
 	const char	 *url;
 	const char	 *title;
-	const char	**tags;		/* the enclosing folders' names */
+	const char	 *site;		/* htmlUrl: the site's page, or NULL */
+	const char	**tags;		/* every enclosing folder's name, and
+					 * the category attribute's */
 	size_t		  ntags;
 };
 
 /*
  * Parse a whole document; cb is called once per feed outline, borrowed
- * for the call.  Returns the number of feeds, or -1 and *cause.
+ * for the call (a feed in two folders comes twice: the caller merges).
+ * Returns the number of feed outlines, or -1 and *cause.
  */
 int	opml_parse(const char *, size_t, void (*)(const struct opml_feed *,
 	    void *), void *, char **cause);

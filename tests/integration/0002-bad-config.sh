@@ -55,14 +55,14 @@ cat >"$T/bad-duration.conf" <<'CONF'
 # a comment
 interval = 10 minutes
 CONF
-refused bad-duration "aggd: $T/bad-duration.conf:3: invalid duration\
+refused bad-duration "aggd: $T/bad-duration.conf:3: 'interval' in [daemon]: invalid duration\
  '10 minutes' (use e.g. 30s, 15m, 2h, 1d)"
 
 cat >"$T/bad-size.conf" <<'CONF'
 [daemon]
 max_feed_size = 16Q
 CONF
-refused bad-size "aggd: $T/bad-size.conf:2: invalid size '16Q'\
+refused bad-size "aggd: $T/bad-size.conf:2: 'max_feed_size' in [daemon]: invalid size '16Q'\
  (use e.g. 512K, 16M, 1G)"
 
 cat >"$T/no-url.conf" <<'CONF'
@@ -105,13 +105,13 @@ cat >"$T/feed-scheme.conf" <<'CONF'
 url = file:///etc/passwd
 CONF
 refused feed-scheme \
-    "aggd: $T/feed-scheme.conf:2: url must be http:// or https://"
+    "aggd: $T/feed-scheme.conf:2: 'url' in [feed \"f\"]: url must be http:// or https://"
 
 cat >"$T/bad-hook.conf" <<'CONF'
 [daemon]
 hook = /bin/echo 'unterminated
 CONF
-refused bad-hook "aggd: $T/bad-hook.conf:2: unterminated ' quote"
+refused bad-hook "aggd: $T/bad-hook.conf:2: 'hook' in [daemon]: unterminated ' quote"
 
 # Bounds that cross: the line of the later of the two keys.
 cat >"$T/bounds.conf" <<'CONF'

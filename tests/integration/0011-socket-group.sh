@@ -16,7 +16,7 @@ EOF
 "$BUILD/aggd" -f -c "$T/unknown.conf" >"$T/out" 2>"$T/err"
 assert_eq "$?" 1 "an unknown group: exit 1"
 assert_line "$T/err" \
-    "aggd: $T/unknown.conf:4: unknown group 'no-such-group-for-aggd'" \
+    "aggd: $T/unknown.conf:4: 'socket_group' in [daemon]: unknown group 'no-such-group-for-aggd'" \
     "an unknown group: one line naming the file, line and group"
 
 # A group we are not in, and a way to run aggd as a user outside it.

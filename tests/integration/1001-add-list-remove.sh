@@ -83,7 +83,7 @@ assert_eq "$(aggctl feeds --json | jq --argjson i "$id_s" \
     'select(.id == $i) | .interval')" 60 "interval raised to min_interval"
 aggctl add --interval soon http://127.0.0.1:9/x.xml >/dev/null 2>"$T/err" &&
     fail "add --interval soon succeeded"
-grep -q '^aggctl: invalid duration' "$T/err" ||
+grep -q '^aggctl: add: --interval: invalid duration' "$T/err" ||
     fail "bad --interval: stderr '$(cat "$T/err")'"
 ok "a bad --interval is refused"
 

@@ -7,6 +7,8 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-fetch.sh"
 
+# lib.sh set host_delay = 0: a key may be given once.
+sed -i '/^host_delay = /d' "$T/aggd.conf"
 cat >>"$T/aggd.conf" <<CONF
 per_host_connections = 1
 host_delay = 1s

@@ -8,9 +8,6 @@
 
 rss a.xml 'a1|one|http://example.org/a1'
 httpd_start "$T/docs" || exit 1
-cat >>"$T/aggd.conf" <<CONF
-host_delay = 0
-CONF
 aggd_start
 
 for f in 1 2 3; do

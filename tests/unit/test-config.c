@@ -232,7 +232,7 @@ test_comments_quotes(void **state UNUSED)
 
 	/* Durations with trailing comments, and an empty hook. */
 	c = load_ok("[daemon]\ninterval = 15m   # every quarter\n"
-	    "hook = /bin/true\nhook =\n"
+	    "hook =\n"
 	    "[feed \"f\"] # a feed\nurl = http://127.0.0.1:9/f # its url\n"
 	    "interval = 2h ; two hours\n");
 	assert_int_equal(c->interval, 900);
@@ -267,36 +267,43 @@ test_errors(void **state UNUSED)
 		{ "[daemon]\n= 1h\n", 2, "missing key before '='" },
 		{ "[daemon]\nthis is garbage\n", 2, "expected 'key = value'" },
 		{ "[daemon]\ninterval = 10 minutes\n", 2,
-		    "invalid duration '10 minutes' (use e.g. 30s, 15m, 2h, "
+		    "'interval' in [daemon]: invalid duration '10 minutes' (use e.g. 30s, 15m, 2h, "
 		    "1d)" },
-		{ "[daemon]\ninterval = 0\n", 2, "duration must be above 0" },
-		{ "[daemon]\ntimeout = 0s\n", 2, "duration must be above 0" },
+		{ "[daemon]\ninterval = 0\n", 2,
+		    "'interval' in [daemon]: duration must be above 0" },
+		{ "[daemon]\ntimeout = 0s\n", 2,
+		    "'timeout' in [daemon]: duration must be above 0" },
 		{ "[daemon]\ninterval = \n", 2,
-		    "invalid duration '' (use e.g. 30s, 15m, 2h, 1d)" },
+		    "'interval' in [daemon]: invalid duration '' (use e.g. 30s, 15m, 2h, 1d)" },
 		{ "[daemon]\nmax_feed_size = 16Q\n", 2,
-		    "invalid size '16Q' (use e.g. 512K, 16M, 1G)" },
+		    "'max_feed_size' in [daemon]: invalid size '16Q' (use e.g. 512K, 16M, 1G)" },
 		{ "[daemon]\nmax_feed_size = 100\n", 2,
-		    "max_feed_size must be at least 1K" },
+		    "'max_feed_size' in [daemon]: max_feed_size must be at "
+		    "least 1K" },
 		{ "[daemon]\nmax_connections = 0\n", 2,
-		    "invalid number '0' (1 to 100000)" },
+		    "'max_connections' in [daemon]: invalid number '0' (1 to "
+		    "100000)" },
 		{ "[daemon]\nper_host_connections = two\n", 2,
-		    "invalid number 'two' (1 to 100000)" },
+		    "'per_host_connections' in [daemon]: invalid number 'two' "
+		    "(1 to 100000)" },
 		{ "[daemon]\nmax_connections = 100001\n", 2,
-		    "invalid number '100001' (1 to 100000)" },
+		    "'max_connections' in [daemon]: invalid number '100001' "
+		    "(1 to 100000)" },
 		{ "[daemon]\nsocket_group = no-such-group-here\n", 2,
-		    "unknown group 'no-such-group-here'" },
+		    "'socket_group' in [daemon]: unknown group "
+		    "'no-such-group-here'" },
 		{ "[daemon]\nhook = /bin/echo 'open\n", 2,
-		    "unterminated ' quote" },
+		    "'hook' in [daemon]: unterminated ' quote" },
 		{ "[feed \"a\"]\nurl = http://a/\nhook = \"x\n", 3,
-		    "unterminated \" quote" },
+		    "'hook' in [feed \"a\"]: unterminated \" quote" },
 		{ "[feed \"a\"]\nurl = http://a/\nhook =\n", 3,
-		    "empty command" },
+		    "'hook' in [feed \"a\"]: empty command" },
 		{ "[feed \"a\"]\nurl = file:///etc/passwd\n", 2,
-		    "url must be http:// or https://" },
+		    "'url' in [feed \"a\"]: url must be http:// or https://" },
 		{ "[feed \"a\"]\nurl = \n", 2,
-		    "url must be http:// or https://" },
+		    "'url' in [feed \"a\"]: url must be http:// or https://" },
 		{ "[feed \"a\"]\nurl = http://a/\ninterval = never\n", 3,
-		    "invalid duration 'never' (use e.g. 30s, 15m, 2h, 1d)" },
+		    "'interval' in [feed \"a\"]: invalid duration 'never' (use e.g. 30s, 15m, 2h, 1d)" },
 		{ "[daemon]\n\n[feed \"a\"]\ninterval = 1h\n", 3,
 		    "feed \"a\" has no url" },
 		{ "[feed \"a\"]\nurl = http://a/\n[feed \"b\"]\n"
@@ -306,6 +313,27 @@ test_errors(void **state UNUSED)
 		    "min_interval 2d is above max_interval 1d" },
 		{ "[daemon]\nmin_interval = 1h\n# c\nmax_interval = 30m\n", 4,
 		    "min_interval 1h is above max_interval 30m" },
+		/* Each key once a section, one [daemon], one section a feed. */
+		{ "[daemon]\ninterval = 1h\n# c\ninterval = 2h\n", 4,
+		    "duplicate key 'interval' in [daemon] (first at line 2)" },
+		{ "[feed \"a\"]\nurl = http://a/\ntags = x\ntag = y\n", 4,
+		    "duplicate key 'tag' in [feed \"a\"] (first at line 3)" },
+		{ "[daemon]\ninterval = 1h\n[feed \"a\"]\nurl = http://a/\n"
+		    "[daemon]\n", 5,
+		    "duplicate section [daemon] (first at line 1)" },
+		{ "[feed \"a\"]\nurl = http://a/x\n[feed \"b\"]\n"
+		    "url = http://a/x\n", 4,
+		    "'url' in [feed \"b\"]: http://a/x is already feed \"a\" "
+		    "(line 1)" },
+		{ "[feed \"a\"]\nurl = http://A:80/x\n[feed \"b\"]\n"
+		    "url = http://a/x\n", 4,
+		    "'url' in [feed \"b\"]: http://a/x is already feed \"a\" "
+		    "(line 1)" },
+		{ "[daemon]\nsocket = /run/"
+		    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.sock\n",
+		    2, "'socket' in [daemon]: path is 120 bytes, a socket's can "
+		    "have at most 107" },
 	};
 	struct config	*c;
 	const char	*path;
@@ -333,6 +361,48 @@ test_errors(void **state UNUSED)
 	}
 }
 
+/* A UTF-8 byte-order mark before the first line is not part of it. */
+static void
+test_bom(void **state UNUSED)
+{
+	struct config	*c;
+
+	c = load_ok("\xef\xbb\xbf[daemon]\ninterval = 15m\n");
+	assert_int_equal(c->interval, 900);
+	config_free(c);
+	c = load_ok("\xef\xbb\xbf# a comment\n[daemon]\ntimeout = 5s\n");
+	assert_int_equal(c->timeout, 5);
+	config_free(c);
+}
+
+/* A hook not installed yet is a warning (logged), not a refusal. */
+static void
+test_hook_missing(void **state UNUSED)
+{
+	struct config	*c;
+
+	c = load_ok("[daemon]\nhook = /nonexistent/aggd-hook --x\n"
+	    "[feed \"a\"]\nurl = http://a/\nhook = no-such-aggd-hook\n");
+	assert_string_equal(c->hook, "/nonexistent/aggd-hook --x");
+	config_free(c);
+}
+
+/* The longest socket path a sockaddr_un takes is accepted. */
+static void
+test_socket_length(void **state UNUSED)
+{
+	struct config	*c;
+	char		 text[256], path[108];
+
+	memset(path, 'a', sizeof path - 1);
+	path[0] = '/';
+	path[sizeof path - 1] = '\0';
+	snprintf(text, sizeof text, "[daemon]\nsocket = %s\n", path);
+	c = load_ok(text);
+	assert_int_equal(strlen(c->socket), 107);
+	config_free(c);
+}
+
 int
 main(void)
 {
@@ -341,6 +411,9 @@ main(void)
 		cmocka_unit_test(test_every_key),
 		cmocka_unit_test(test_comments_quotes),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_bom),
+		cmocka_unit_test(test_hook_missing),
+		cmocka_unit_test(test_socket_length),
 	};
 
 	return (cmocka_run_group_tests_name("config", tests, setup,
