@@ -26,6 +26,7 @@ static const struct {
 	{ "export",	cmd_export },
 	{ "status",	cmd_status },
 	{ "parse",	cmd_parse },
+	{ "backup",	cmd_backup },
 };
 
 static void
@@ -47,6 +48,7 @@ usage(FILE *fp)
 	    "  follow [--json] [--feed FEED] [--after-id N]\n"
 	    "  import FILE.opml | export\n"
 	    "  status [--json]\n"
+	    "  backup FILE [--force]\n"
 	    "  parse [--base URL] [--charset NAME] FILE|-\n"
 	    "\n"
 	    "The socket is -s, else $AGGD_SOCKET, else the daemon's default.\n");
