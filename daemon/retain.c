@@ -45,6 +45,12 @@ static struct {
 	int64_t		 removed;	/* since the last report */
 	int64_t		 dropped;	/* tombstones, likewise */
 	int64_t		 batches;
+	struct {
+		int64_t	 feed;
+		int64_t	 before;
+		int64_t	 n;
+	}		 tombs[RETAIN_FEEDS];	/* to drop in this batch */
+	size_t		 ntombs;
 } retain;
 
 static void	retain_schedule(int);
@@ -162,39 +168,67 @@ retain_feed_held(struct store *s, const struct retain_feed *f, int64_t now)
 	return (n > 0);
 }
 
-/* Tombstones of items the feed's documents stopped carrying. */
-static int
+/* How many tombstones of f (up to room) are of items its documents
+ * stopped carrying: they are dropped in the batch's transaction. */
+static size_t
 retain_tombs(struct store *s, const struct retain_feed *f, size_t room)
 {
-	sqlite3_stmt	*st = store_stmt(s, STMT_TOMB_PRUNE);
+	sqlite3_stmt	*st = store_stmt(s, STMT_TOMB_OLD);
+	size_t		 n = 0;
 
 	if (f->parsed < 0 || room == 0)
 		return (0);
 	sqlite3_bind_int64(st, 1, f->id);
 	sqlite3_bind_int64(st, 2, f->parsed - RETAIN_TOMB_GRACE);
 	sqlite3_bind_int64(st, 3, (int64_t)room);
-	if (store_exec(s, st) != 0)
-		return (-1);
-	retain.dropped += sqlite3_changes(store_db(s));
-	return (sqlite3_changes(store_db(s)));
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = (size_t)sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (n > 0 && retain.ntombs < nitems(retain.tombs)) {
+		retain.tombs[retain.ntombs].feed = f->id;
+		retain.tombs[retain.ntombs].before =
+		    f->parsed - RETAIN_TOMB_GRACE;
+		retain.tombs[retain.ntombs++].n = (int64_t)n;
+	}
+	return (n);
+}
+
+/* Drop what retain_tombs found, in the caller's transaction. */
+static int
+retain_tombs_drop(struct store *s)
+{
+	sqlite3_stmt	*st;
+	size_t		 i;
+
+	for (i = 0; i < retain.ntombs; i++) {
+		st = store_stmt(s, STMT_TOMB_PRUNE);
+		sqlite3_bind_int64(st, 1, retain.tombs[i].feed);
+		sqlite3_bind_int64(st, 2, retain.tombs[i].before);
+		sqlite3_bind_int64(st, 3, retain.tombs[i].n);
+		if (store_exec(s, st) != 0)
+			return (-1);
+		retain.dropped += sqlite3_changes(store_db(s));
+	}
+	return (0);
 }
 
 /*
  * Fill one batch: dirty feeds first, then the pass's next feeds.  A feed
  * whose work does not fit stays where it is for the next turn.  Returns
- * the ids to remove (*n of them); tombstones are dropped as found, in the
- * caller's transaction.
+ * the ids to remove (*n of them) and the tombstones to drop (retain.tombs).
+ * Only reads: a turn with nothing to do writes nothing.
  */
-static int
+static void
 retain_collect(struct store *s, int64_t now, int64_t *ids, size_t *n)
 {
 	struct retain_feed	 f;
 	sqlite3_stmt		*st;
 	int64_t			 walk[RETAIN_FEEDS];
-	size_t			 nwalk = 0, i, got;
-	int			 t, found;
+	size_t			 nwalk = 0, i, got, t;
+	int			 found;
 
 	*n = 0;
+	retain.ntombs = 0;
 	while (retain.ndirty > 0 && *n < RETAIN_BATCH) {
 		found = retain_feed_read(s, retain.dirty[0], &f);
 		got = found ? retain_feed_pick(s, &f, now, ids + *n,
@@ -209,7 +243,7 @@ retain_collect(struct store *s, int64_t now, int64_t *ids, size_t *n)
 			    &retain.heldcap, f.id);
 	}
 	if (!retain.passing || *n == RETAIN_BATCH)
-		return (0);
+		return;
 	st = store_stmt(s, STMT_RETAIN_FEEDS);
 	sqlite3_bind_int64(st, 1, retain.cursor);
 	sqlite3_bind_int64(st, 2, aggd->conf->retain);
@@ -224,10 +258,9 @@ retain_collect(struct store *s, int64_t now, int64_t *ids, size_t *n)
 		got = retain_feed_pick(s, &f, now, ids + *n,
 		    RETAIN_BATCH - *n);
 		*n += got;
-		if ((t = retain_tombs(s, &f, RETAIN_BATCH - *n)) < 0)
-			return (-1);
-		if (*n + (size_t)t >= RETAIN_BATCH)
-			return (0);	/* this feed again next turn */
+		t = retain_tombs(s, &f, RETAIN_BATCH - *n);
+		if (*n + t >= RETAIN_BATCH)
+			return;		/* this feed again next turn */
 		if (retain_feed_held(s, &f, now))
 			retain_push(&retain.held, &retain.nheld,
 			    &retain.heldcap, f.id);
@@ -235,7 +268,6 @@ retain_collect(struct store *s, int64_t now, int64_t *ids, size_t *n)
 	}
 	if (nwalk < RETAIN_FEEDS)
 		retain.passing = 0;	/* walked every feed */
-	return (0);
 }
 
 static void
@@ -259,9 +291,14 @@ retain_turn_cb(evutil_socket_t fd UNUSED, short what UNUSED, void *arg UNUSED)
 	size_t		 n = 0, i, nheld;
 
 	if (retain.ndirty > 0 || retain.passing) {
+		retain_collect(s, now, ids, &n);
+		if (n == 0 && retain.ntombs == 0) {
+			retain_schedule(0);
+			return;
+		}
 		if (store_begin(s) != 0)
 			goto retry;
-		if (retain_collect(s, now, ids, &n) != 0 ||
+		if (retain_tombs_drop(s) != 0 ||
 		    store_items_purge(s, ids, n, now) != 0) {
 			store_rollback(s);
 			goto retry;

@@ -345,6 +345,9 @@ static const char *store_sql[STMT_COUNT] = {
 	[STMT_TOMB_PRUNE] =
 	    "DELETE FROM tombstones WHERE id IN (SELECT id FROM tombstones"
 	    " WHERE feed_id = ?1 AND seen < ?2 LIMIT ?3)",
+	[STMT_TOMB_OLD] =
+	    "SELECT count(*) FROM (SELECT 1 FROM tombstones"
+	    " WHERE feed_id = ?1 AND seen < ?2 LIMIT ?3)",
 	[STMT_FEED_PARSED] = "UPDATE feeds SET parsed = ?2 WHERE id = ?1",
 	[STMT_PURGE_ITEM] =
 	    "SELECT feed_id, key, nlink, shash, " STORE_STABLE_COLUMNS
