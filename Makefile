@@ -31,7 +31,8 @@ SANFLAGS = -fsanitize=$(SANITIZE) -fno-sanitize-recover=$(SANITIZE) \
 endif
 
 DEPS	= libcurl=libcurl4-openssl-dev expat=libexpat1-dev \
-	  libevent=libevent-dev sqlite3=libsqlite3-dev jansson=libjansson-dev
+	  libevent=libevent-dev sqlite3=libsqlite3-dev jansson=libjansson-dev \
+	  libzstd=libzstd-dev
 TESTDEPS = cmocka=libcmocka-dev cmd:jq=jq cmd:sqlite3=sqlite3 cmd:curl=curl \
 	   cmd:pkill=procps cmd:openssl=openssl
 # As root, ip(8) too: test 2026 puts a public address in a network
@@ -46,8 +47,8 @@ endif
 $(BUILD)/config.mk: Makefile mk/deps.sh
 	@mkdir -p $(BUILD)
 	@sh mk/deps.sh $(DEPS)
-	@{ echo "PKG_CFLAGS = $$(pkg-config --cflags libcurl expat libevent sqlite3 jansson)"; \
-	   echo "PKG_LIBS = $$(pkg-config --libs libcurl expat libevent sqlite3 jansson)"; \
+	@{ echo "PKG_CFLAGS = $$(pkg-config --cflags libcurl expat libevent sqlite3 jansson libzstd)"; \
+	   echo "PKG_LIBS = $$(pkg-config --libs libcurl expat libevent sqlite3 jansson libzstd)"; \
 	 } > $@.tmp && mv $@.tmp $@
 
 ALL_CFLAGS = $(WARN) $(CFLAGS) $(SANFLAGS) -D_GNU_SOURCE \

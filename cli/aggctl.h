@@ -63,6 +63,9 @@ int	cmd_follow(int, char **);
 /* cmd-fetch.c */
 int	cmd_refresh(int, char **);
 
+/* cmd-backup.c */
+int	cmd_backup(int, char **);
+
 /* cmd-opml.c */
 int	cmd_import(int, char **);
 int	cmd_export(int, char **);

@@ -163,11 +163,15 @@ static const struct help_command help_commands[] = {
 		{ "--limit N", "at most N attempts" },
 		HELP_JSON_LINES,
 	    } },
-	{ "backup", "FILE [--json]",
+	{ "backup", "FILE [--force] [--json]",
 	    "copy the database",
 	    "Write a consistent copy of the database to FILE while the\n"
-	    "daemon runs.",
+	    "daemon runs, a few pages per turn of its loop so that polling\n"
+	    "goes on.  The copy is made under a temporary name beside FILE\n"
+	    "(mode 0600) and renamed into place; FILE is taken relative to\n"
+	    "the current directory.",
 	    {
+		{ "--force", "replace FILE if it exists (else refused)" },
 		HELP_JSON_ONE,
 	    } },
 	{ "follow", "[--feed FEED] [--after-id N] [--json]",

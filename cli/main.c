@@ -27,6 +27,7 @@ static const struct {
 	{ "export",	cmd_export },
 	{ "status",	cmd_status },
 	{ "parse",	cmd_parse },
+	{ "backup",	cmd_backup },
 	{ "help",	cmd_help },
 };
 

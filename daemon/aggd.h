@@ -30,6 +30,8 @@ struct config_feed {
 	char			*hook;
 	char			*tags;		/* comma-separated, or NULL */
 	int64_t			 interval;	/* -1: the default */
+	int64_t			 retain;	/* -1: the default */
+	int64_t			 retain_items;	/* -1: the default */
 	int			 line;
 	TAILQ_ENTRY(config_feed) entry;
 };
@@ -52,6 +54,8 @@ struct config {
 	char			*user_agent;
 	char			*hook;
 	int64_t			 hook_timeout;
+	int64_t			 retain;	/* seconds, 0: forever */
+	int64_t			 retain_items;	/* per feed, 0: no cap */
 	struct config_feeds	 feeds;
 };
 
@@ -85,6 +89,8 @@ struct store_feed {
 	char		*disabled;
 	char		*key_mode;	/* "guid", "link", "hash" */
 	int64_t		 hint;		/* the feed's ttl/sy:*, -1 none */
+	int64_t		 retain;	/* own retain, -1: the default */
+	int64_t		 retain_items;	/* own retain_items, -1: default */
 };
 
 struct store	*store_open(const char *path, char **cause);
@@ -140,6 +146,16 @@ int64_t		 store_errors(struct store *, const char **last);
 int		 store_feed_tag(struct store *, int64_t id, const char *tag);
 int		 store_feed_link_default(struct store *, int64_t id,
 		     const char *link);
+/* Give free pages back, up to pages of them: the free pages left. */
+int64_t		 store_vacuum_step(struct store *, int pages);
+const char	*store_path(struct store *);
+
+/* retain.c: removes items past retain and retain_items in the
+ * background, a batch per loop turn. */
+void	retain_init(struct event_base *);
+void	retain_free(void);
+void	retain_kick(void);	/* run a pass soon (the config changed) */
+void	retain_feed_added(int64_t);	/* a feed stored new items */
 
 /* notify.c */
 void	notify_send(const char *fmt, ...) PRINTFLIKE(1, 2);

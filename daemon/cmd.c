@@ -23,6 +23,7 @@ static const struct cmd_entry cmd_table[] = {
 	{ "follow",	cmd_follow },
 	{ "import",	cmd_import },
 	{ "export",	cmd_export },
+	{ "backup",	cmd_backup },
 };
 
 void

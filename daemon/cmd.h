@@ -37,6 +37,9 @@ void	 cmd_read(struct client *, json_t *);
 void	 cmd_unread(struct client *, json_t *);
 void	 cmd_follow(struct client *, json_t *);
 
+/* cmd-backup.c */
+void	 cmd_backup(struct client *, json_t *);
+
 /* cmd-fetch.c */
 void	 cmd_refresh(struct client *, json_t *);
 

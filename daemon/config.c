@@ -45,6 +45,8 @@ config_defaults(void)
 	c->max_feed_size = 16 * 1024 * 1024;
 	xasprintf(&c->user_agent, "aggd/%s (+%s)", AGG_VERSION, AGG_URL);
 	c->hook_timeout = 60;
+	c->retain = 365 * 86400;
+	c->retain_items = 0;
 	TAILQ_INIT(&c->feeds);
 	return (c);
 }
@@ -201,6 +203,25 @@ config_check_hook(const char *path, int line, const char *section,
 	argv_free(argv);
 }
 
+/* retain_items: a count of items, 0 for no cap. */
+static int
+config_items(const char *v, int64_t *out, char **cause)
+{
+	char		*end;
+	long long	 n;
+
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	if (errno != 0 || *v == '\0' || *end != '\0' || n < 0 ||
+	    n > 1000000000) {
+		xasprintf(cause, "invalid number of items '%s' (0 for no cap)",
+		    v);
+		return (-1);
+	}
+	*out = n;
+	return (0);
+}
+
 static int
 config_daemon_key(struct config *c, const char *k, const char *v,
     char **cause)
@@ -240,6 +261,10 @@ config_daemon_key(struct config *c, const char *k, const char *v,
 		return (config_duration(v, &c->timeout, 0, cause));
 	else if (strcmp(k, "hook_timeout") == 0)
 		return (config_duration(v, &c->hook_timeout, 0, cause));
+	else if (strcmp(k, "retain") == 0)
+		return (config_duration(v, &c->retain, 1, cause));
+	else if (strcmp(k, "retain_items") == 0)
+		return (config_items(v, &c->retain_items, cause));
 	else if (strcmp(k, "max_feed_size") == 0) {
 		if (units_parse_size(v, &c->max_feed_size, cause) != 0)
 			return (-1);
@@ -279,6 +304,10 @@ config_feed_key(struct config_feed *f, const char *k, const char *v,
 		f->url = xstrdup(v);
 	} else if (strcmp(k, "interval") == 0)
 		return (config_duration(v, &f->interval, 0, cause));
+	else if (strcmp(k, "retain") == 0)
+		return (config_duration(v, &f->retain, 1, cause));
+	else if (strcmp(k, "retain_items") == 0)
+		return (config_items(v, &f->retain_items, cause));
 	else if (strcmp(k, "title") == 0) {
 		free(f->title);
 		f->title = xstrdup(v);
@@ -330,6 +359,7 @@ config_section(struct config *c, char *s, int line, struct config_feed **feed,
 	f = xcalloc(1, sizeof *f);
 	f->name = xstrdup(name);
 	f->interval = -1;
+	f->retain = f->retain_items = -1;
 	f->line = line;
 	TAILQ_INSERT_TAIL(&c->feeds, f, entry);
 	*feed = f;

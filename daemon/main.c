@@ -86,6 +86,7 @@ main_signal_cb(evutil_socket_t sig, short what UNUSED, void *arg UNUSED)
 		if (store_config_sync(aggd->store, aggd->conf) != 0)
 			log_warnx("reload: cannot synchronise [feed] sections");
 		fetch_reconfigure();
+		retain_kick();
 		sched_update();
 		log_info("configuration %s reloaded", nc->path);
 		notify_send("READY=1");
@@ -339,6 +340,7 @@ main(int argc, char **argv)
 	fetch_init(aggd->base);
 	hook_init(aggd->base);
 	announce_init(aggd->base);
+	retain_init(aggd->base);
 	sched_init(aggd->base);
 	notify_send("READY=1\nSTATUS=polling");
 
@@ -350,6 +352,7 @@ main(int argc, char **argv)
 	sched_free();
 	fetch_free();
 	hook_free();
+	retain_free();
 	announce_free();
 	for (i = 0; i < nitems(sigs); i++)
 		event_free(sigev[i]);

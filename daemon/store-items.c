@@ -319,6 +319,24 @@ store_items_find(struct store *s, int64_t feed, const char *key,
 		    sqlite3_errmsg(store_db(s)));
 		return (-1);
 	}
+	/* An item removed by retention: its tombstone, as a negative id. */
+	st = store_stmt(s, STMT_TOMB_BY_KEY);
+	sqlite3_bind_int64(st, 1, feed);
+	store_bind_text(st, 2, key);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		p->id = sqlite3_column_int64(st, 0);
+		p->old_key = xstrdup(key);
+		p->old_hash = NULL;
+		sqlite3_reset(st);
+		return (1);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		log_warnx("feed %lld: finding a tombstone: %s",
+		    (long long)feed, sqlite3_errmsg(store_db(s)));
+		return (-1);
+	}
 	return (0);
 }
 
@@ -491,6 +509,19 @@ store_items_match(struct store *s, struct store_fetch *sf,
 			store_bind_static(st, 2, p[i].shash);
 			rc = store_items_pick(s, st, p, n, i, pk);
 		}
+		/* Removed items, by the same rules as stored ones. */
+		if (rc == 0 && p[i].nlink != NULL) {
+			st = store_stmt(s, STMT_TOMB_BY_NLINK);
+			sqlite3_bind_int64(st, 1, sf->feed_id);
+			store_bind_static(st, 2, p[i].nlink);
+			rc = store_items_pick(s, st, p, n, i, pk);
+		}
+		if (rc == 0) {
+			st = store_stmt(s, STMT_TOMB_BY_SHASH);
+			sqlite3_bind_int64(st, 1, sf->feed_id);
+			store_bind_static(st, 2, p[i].shash);
+			rc = store_items_pick(s, st, p, n, i, pk);
+		}
 		if (rc == -1)
 			goto fail;
 		if (rc == 0 && p[i].guid != NULL) {
@@ -524,15 +555,28 @@ store_items_elsewhere(struct store *s, int64_t feed,
 	return (rc == SQLITE_ROW);
 }
 
+/* Bind the item's fields from first on; its summary and content packed
+ * when that gains (store_body_pack), *body then being the caller's to
+ * free once the statement has run. */
 static void
-store_items_bind_fields(sqlite3_stmt *st, int first, const struct item *it)
+store_items_bind_fields(struct store *s, sqlite3_stmt *st, int first,
+    const struct item *it, unsigned char **body)
 {
+	size_t	len;
+
 	store_bind_static(st, first, it->guid);
 	store_bind_static(st, first + 1, it->title);
 	store_bind_static(st, first + 2, it->link);
 	store_bind_static(st, first + 3, it->author);
-	store_bind_static(st, first + 4, it->summary);
-	store_bind_static(st, first + 5, it->content);
+	*body = store_body_pack(s, it->summary, it->content, &len);
+	if (*body != NULL) {
+		sqlite3_bind_null(st, first + 4);
+		sqlite3_bind_blob(st, first + 5, *body, (int)len,
+		    SQLITE_STATIC);
+	} else {
+		store_bind_static(st, first + 4, it->summary);
+		store_bind_static(st, first + 5, it->content);
+	}
 	store_bind_int(st, first + 6, it->published, TIME_NONE);
 	store_bind_int(st, first + 7, it->updated, TIME_NONE);
 }
@@ -549,16 +593,32 @@ store_items_update(struct store *s, const struct item *it,
     const struct store_items_prep *p)
 {
 	sqlite3_stmt	*st = store_stmt(s, STMT_ITEM_UPDATE);
+	unsigned char	*body;
+	int		 rv;
 
 	sqlite3_bind_int64(st, 1, p->id);
 	store_bind_static(st, 2, p->hash);
-	store_items_bind_fields(st, 3, it);
+	store_items_bind_fields(s, st, 3, it, &body);
 	store_bind_static(st, 11, p->categories);
 	store_bind_static(st, 12, p->enclosures);
 	store_bind_static(st, 13, p->article);
 	store_bind_static(st, 14, p->nlink);
 	store_bind_static(st, 15, p->key);
 	store_bind_static(st, 16, p->shash);
+	rv = store_exec(s, st);
+	free(body);
+	return (rv);
+}
+
+/* The fetch carries an item removed by retention: its tombstone lives
+ * on, and nothing is stored. */
+static int
+store_items_tomb_seen(struct store *s, int64_t tomb, int64_t now)
+{
+	sqlite3_stmt	*st = store_stmt(s, STMT_TOMB_SEEN);
+
+	sqlite3_bind_int64(st, 1, -tomb);
+	sqlite3_bind_int64(st, 2, now);
 	return (store_exec(s, st));
 }
 
@@ -569,6 +629,7 @@ store_items_apply(struct store *s, struct store_fetch *sf)
 	struct store_items_pick	 pk;
 	const char		**v;
 	sqlite3_stmt		*st;
+	unsigned char		*body;
 	size_t			 i, j, n = sf->nitems, fresh, reguided;
 	size_t			 nlinks = 0, lrep, grep;
 	int64_t			 id;
@@ -576,6 +637,13 @@ store_items_apply(struct store *s, struct store_fetch *sf)
 
 	sf->new_key_mode = NULL;
 	sf->added = sf->changed = sf->announced = 0;
+	/* Tombstones age only while documents are read without their
+	 * items (retain.c): a feed that is down or unchanged keeps them. */
+	st = store_stmt(s, STMT_FEED_PARSED);
+	sqlite3_bind_int64(st, 1, sf->feed_id);
+	sqlite3_bind_int64(st, 2, sf->now);
+	if (store_exec(s, st) != 0)
+		return (-1);
 	if (n == 0)
 		return (0);
 	memset(&pk, 0, sizeof pk);
@@ -630,6 +698,11 @@ store_items_apply(struct store *s, struct store_fetch *sf)
 
 		if (p[j].dup)
 			continue;	/* the same key twice in one document */
+		if (p[j].id < 0) {
+			if (store_items_tomb_seen(s, p[j].id, sf->now) != 0)
+				goto out;
+			continue;
+		}
 		if (p[j].id != 0) {
 			/* The stable hash is made of content: it changes
 			 * only with the content hash. */
@@ -649,7 +722,7 @@ store_items_apply(struct store *s, struct store_fetch *sf)
 		store_bind_static(st, 3, p[j].article);
 		store_bind_static(st, 4, p[j].nlink);
 		store_bind_static(st, 5, p[j].hash);
-		store_items_bind_fields(st, 6, it);
+		store_items_bind_fields(s, st, 6, it, &body);
 		store_bind_static(st, 14, p[j].categories);
 		store_bind_static(st, 15, p[j].enclosures);
 		sqlite3_bind_int64(st, 16, sf->now);
@@ -657,6 +730,7 @@ store_items_apply(struct store *s, struct store_fetch *sf)
 		store_bind_static(st, 18, p[j].shash);
 		rc = sqlite3_step(st);
 		sqlite3_reset(st);
+		free(body);
 		if (rc != SQLITE_DONE) {
 			log_warnx("feed %lld: storing an item: %s",
 			    (long long)sf->feed_id,
@@ -676,6 +750,8 @@ store_items_apply(struct store *s, struct store_fetch *sf)
 				goto out;
 		}
 	}
+	if (sf->added > 0)
+		retain_feed_added(sf->feed_id);
 	rv = 0;
 out:
 	for (i = 0; i < n; i++)
@@ -748,6 +824,55 @@ fail:
 	sqlite3_finalize(sel);
 	sqlite3_finalize(upd);
 	return (-1);
+}
+
+/*
+ * Retention removes items through here, and only here: each leaves a
+ * tombstone under its key with its link and stable hash, so that
+ * store_items_match finds it as it would the item, and the feed serving
+ * the item again stores and announces nothing.  Deliveries go with the
+ * item by cascade (retain.c never picks an item that has one).
+ */
+int
+store_items_purge(struct store *s, const int64_t *ids, size_t n, int64_t now)
+{
+	sqlite3_stmt	*st, *ins;
+	char		 shash[32];
+	const char	*h;
+	size_t		 i;
+	int		 rc;
+
+	for (i = 0; i < n; i++) {
+		st = store_stmt(s, STMT_PURGE_ITEM);
+		sqlite3_bind_int64(st, 1, ids[i]);
+		if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+			sqlite3_reset(st);
+			if (rc == SQLITE_DONE)
+				continue;	/* gone meanwhile */
+			store_log_error(s, "reading an item to remove");
+			return (-1);
+		}
+		if ((h = (const char *)sqlite3_column_text(st, 3)) == NULL) {
+			/* Stored before schema 2, with a link. */
+			store_items_row_hash(st, 4, shash, sizeof shash);
+			h = shash;
+		}
+		ins = store_stmt(s, STMT_TOMB_INSERT);
+		sqlite3_bind_int64(ins, 1, sqlite3_column_int64(st, 0));
+		sqlite3_bind_value(ins, 2, sqlite3_column_value(st, 1));
+		sqlite3_bind_value(ins, 3, sqlite3_column_value(st, 2));
+		sqlite3_bind_text(ins, 4, h, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(ins, 5, now);
+		rc = store_exec(s, ins);
+		sqlite3_reset(st);
+		if (rc != 0)
+			return (-1);
+		st = store_stmt(s, STMT_ITEM_DELETE);
+		sqlite3_bind_int64(st, 1, ids[i]);
+		if (store_exec(s, st) != 0)
+			return (-1);
+	}
+	return (0);
 }
 
 static int

@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include <sqlite3.h>
+#include <zstd.h>
 
 #include "aggd.h"
 #include "log.h"
@@ -115,6 +116,31 @@ static const char *store_migrations[] = {
 	"ALTER TABLE items ADD COLUMN shash TEXT;"
 	"CREATE INDEX items_shash ON items(feed_id, shash)"
 	" WHERE nlink IS NULL;",
+	/* 3: retention.  A feed's own retain (seconds) and retain_items
+	 * (NULL: the configured default) and when a fetched document was
+	 * last applied to it (parsed), which ages its tombstones.  An item
+	 * removed by retention leaves a tombstone with the identifiers it
+	 * was matched on (store-items.c), so that the feed serving it again
+	 * finds the tombstone and stores nothing; seen is when a fetch last
+	 * carried it.  items_feed_seen finds a feed's oldest items. */
+	"ALTER TABLE feeds ADD COLUMN retain INTEGER;"
+	"ALTER TABLE feeds ADD COLUMN retain_items INTEGER;"
+	"ALTER TABLE feeds ADD COLUMN parsed INTEGER;"
+	"CREATE TABLE tombstones ("
+	"  id INTEGER PRIMARY KEY,"
+	"  feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,"
+	"  key TEXT NOT NULL,"
+	"  nlink TEXT,"
+	"  shash TEXT NOT NULL,"
+	"  seen INTEGER NOT NULL,"
+	"  UNIQUE (feed_id, key)"
+	");"
+	"CREATE INDEX tombstones_nlink ON tombstones(feed_id, nlink)"
+	" WHERE nlink IS NOT NULL;"
+	"CREATE INDEX tombstones_shash ON tombstones(feed_id, shash)"
+	" WHERE nlink IS NULL;"
+	"CREATE INDEX tombstones_seen ON tombstones(feed_id, seen);"
+	"CREATE INDEX items_feed_seen ON items(feed_id, first_seen);",
 };
 
 /* What a migration needs done in C after its SQL, in the same
@@ -122,6 +148,7 @@ static const char *store_migrations[] = {
 static int (*store_migration_steps[])(struct store *, char **) = {
 	NULL,
 	store_items_backfill,
+	NULL,
 };
 _Static_assert(nitems(store_migration_steps) == nitems(store_migrations),
     "a step, or NULL, for each migration");
@@ -137,7 +164,8 @@ static const char *store_sql[STMT_COUNT] = {
 	    "SELECT id, url, name, COALESCE(user_title, title), link, hook,"
 	    " interval, adaptive, etag, last_modified, last_fetch,"
 	    " last_status, last_error, next_fetch, next_reason, retry_until,"
-	    " errors, primed, announce_existing, disabled, key_mode, hint"
+	    " errors, primed, announce_existing, disabled, key_mode, hint,"
+	    " retain, retain_items"
 	    " FROM feeds WHERE id = ?1",
 	[STMT_FEED_BY_URL] =
 	    "SELECT id FROM feeds WHERE url = ?1 OR norm_url = ?2"
@@ -169,11 +197,12 @@ static const char *store_sql[STMT_COUNT] = {
 	[STMT_FEED_BY_NAME] = "SELECT id FROM feeds WHERE name = ?1",
 	[STMT_FEED_CONFIG_UPDATE] =
 	    "UPDATE feeds SET name = ?2, user_title = ?3, interval = ?4,"
-	    " hook = ?5 WHERE id = ?1",
+	    " hook = ?5, retain = ?6, retain_items = ?7 WHERE id = ?1",
 	[STMT_FEED_CONFIG_NAMES] =
 	    "SELECT id, name FROM feeds WHERE name IS NOT NULL",
 	[STMT_FEED_UNNAME] =
-	    "UPDATE feeds SET name = NULL, hook = NULL WHERE id = ?1",
+	    "UPDATE feeds SET name = NULL, hook = NULL, retain = NULL,"
+	    " retain_items = NULL WHERE id = ?1",
 	[STMT_FEED_FETCHED] =
 	    "UPDATE feeds SET last_fetch = ?2, last_status = ?3,"
 	    " last_error = ?4, etag = ?5, last_modified = ?6, errors = ?7,"
@@ -232,7 +261,8 @@ static const char *store_sql[STMT_COUNT] = {
 	    " WHERE (i.sort_time < ?4 OR (i.sort_time = ?4 AND i.id < ?5))"
 	    " AND (?1 = 0 OR i.read = 0) AND (?2 IS NULL OR i.sort_time >= ?2)"
 	    " AND (?3 IS NULL OR i.title LIKE ?3 ESCAPE '\\'"
-	    " OR i.summary LIKE ?3 ESCAPE '\\' OR i.content LIKE ?3 ESCAPE '\\')"
+	    " OR item_summary(i.summary, i.content) LIKE ?3 ESCAPE '\\'"
+	    " OR item_content(i.content) LIKE ?3 ESCAPE '\\')"
 	    " ORDER BY i.sort_time DESC, i.id DESC LIMIT ?6",
 	[STMT_ITEMS_FEED_PAGE] =
 	    "SELECT i.id, i.feed_id, f.url, i.guid, i.title, i.link, i.author,"
@@ -243,7 +273,8 @@ static const char *store_sql[STMT_COUNT] = {
 	    " AND (i.sort_time < ?4 OR (i.sort_time = ?4 AND i.id < ?5))"
 	    " AND (?1 = 0 OR i.read = 0) AND (?2 IS NULL OR i.sort_time >= ?2)"
 	    " AND (?3 IS NULL OR i.title LIKE ?3 ESCAPE '\\'"
-	    " OR i.summary LIKE ?3 ESCAPE '\\' OR i.content LIKE ?3 ESCAPE '\\')"
+	    " OR item_summary(i.summary, i.content) LIKE ?3 ESCAPE '\\'"
+	    " OR item_content(i.content) LIKE ?3 ESCAPE '\\')"
 	    " ORDER BY i.sort_time DESC, i.id DESC LIMIT ?6",
 	[STMT_ITEMS_AFTER] =
 	    "SELECT i.id, i.feed_id, f.url, i.guid, i.title, i.link, i.author,"
@@ -253,7 +284,8 @@ static const char *store_sql[STMT_COUNT] = {
 	    " WHERE i.id > ?5 AND (?7 IS NULL OR i.feed_id = ?7)"
 	    " AND (?1 = 0 OR i.read = 0) AND (?2 IS NULL OR i.sort_time >= ?2)"
 	    " AND (?3 IS NULL OR i.title LIKE ?3 ESCAPE '\\'"
-	    " OR i.summary LIKE ?3 ESCAPE '\\' OR i.content LIKE ?3 ESCAPE '\\')"
+	    " OR item_summary(i.summary, i.content) LIKE ?3 ESCAPE '\\'"
+	    " OR item_content(i.content) LIKE ?3 ESCAPE '\\')"
 	    " ORDER BY i.id LIMIT ?6",
 	[STMT_ITEMS_ANNOUNCED] =
 	    "SELECT i.id, i.feed_id, f.url, i.guid, i.title, i.link, i.author,"
@@ -291,6 +323,58 @@ static const char *store_sql[STMT_COUNT] = {
 	[STMT_ALL_SET_READ] = "UPDATE items SET read = 1 WHERE read = 0",
 	[STMT_FEED_LINK_DEFAULT] =
 	    "UPDATE feeds SET link = ?2 WHERE id = ?1 AND link IS NULL",
+	/* Tombstones, looked at like items (store-items.c) under negative
+	 * ids; a tombstone has no content hash and no stable columns (its
+	 * shash is always there). */
+	[STMT_TOMB_BY_KEY] =
+	    "SELECT -id, NULL FROM tombstones WHERE feed_id = ?1 AND key = ?2",
+	[STMT_TOMB_BY_NLINK] =
+	    "SELECT -id, key, NULL, shash, NULL, NULL, '[]', NULL"
+	    " FROM tombstones WHERE nlink = ?2 AND feed_id = ?1"
+	    " ORDER BY id DESC LIMIT 16",
+	[STMT_TOMB_BY_SHASH] =
+	    "SELECT -id, key, NULL, shash, NULL, NULL, '[]', NULL"
+	    " FROM tombstones WHERE feed_id = ?1 AND shash = ?2"
+	    " AND nlink IS NULL ORDER BY id DESC LIMIT 16",
+	/* Written at most daily per tombstone: a feed that keeps serving
+	 * 20 removed items would otherwise rewrite 20 rows a poll. */
+	[STMT_TOMB_SEEN] =
+	    "UPDATE tombstones SET seen = ?2 WHERE id = ?1"
+	    " AND seen < ?2 - 86400",
+	[STMT_TOMB_INSERT] =
+	    "INSERT OR REPLACE INTO tombstones (feed_id, key, nlink, shash,"
+	    " seen) VALUES (?1, ?2, ?3, ?4, ?5)",
+	[STMT_TOMB_PRUNE] =
+	    "DELETE FROM tombstones WHERE id IN (SELECT id FROM tombstones"
+	    " WHERE feed_id = ?1 AND seen < ?2 LIMIT ?3)",
+	[STMT_TOMB_OLD] =
+	    "SELECT count(*) FROM (SELECT 1 FROM tombstones"
+	    " WHERE feed_id = ?1 AND seen < ?2 LIMIT ?3)",
+	[STMT_FEED_PARSED] = "UPDATE feeds SET parsed = ?2 WHERE id = ?1",
+	[STMT_PURGE_ITEM] =
+	    "SELECT feed_id, key, nlink, shash, " STORE_STABLE_COLUMNS
+	    " FROM items WHERE id = ?1",
+	[STMT_ITEM_DELETE] = "DELETE FROM items WHERE id = ?1",
+	/* Retention walks the feeds in id order, a few at a time. */
+	[STMT_RETAIN_FEEDS] =
+	    "SELECT id, COALESCE(retain, ?2), COALESCE(retain_items, ?3),"
+	    " parsed FROM feeds WHERE id > ?1 ORDER BY id LIMIT ?4",
+	/* Items owed to a hook stay until delivered. */
+	[STMT_RETAIN_OLD] =
+	    "SELECT i.id FROM items i WHERE i.feed_id = ?1"
+	    " AND i.first_seen < ?2 AND NOT EXISTS (SELECT 1 FROM deliveries d"
+	    " WHERE d.item_id = i.id) LIMIT ?3",
+	[STMT_RETAIN_EXCESS] =
+	    "SELECT x.id FROM (SELECT id FROM items WHERE feed_id = ?1"
+	    " ORDER BY sort_time DESC, id DESC LIMIT -1 OFFSET ?2) x"
+	    " WHERE NOT EXISTS (SELECT 1 FROM deliveries d"
+	    " WHERE d.item_id = x.id) LIMIT ?3",
+	/* What a feed has past its limits, delivered or not. */
+	[STMT_RETAIN_HELD] =
+	    "SELECT (SELECT count(*) FROM (SELECT 1 FROM items"
+	    " WHERE feed_id = ?1 ORDER BY sort_time DESC, id DESC"
+	    " LIMIT -1 OFFSET ?2)) + (SELECT count(*) FROM items"
+	    " WHERE feed_id = ?1 AND first_seen < ?3)",
 	[STMT_FEED_PUBLISHED] =
 	    "SELECT published FROM items WHERE feed_id = ?1"
 	    " AND published IS NOT NULL ORDER BY published DESC LIMIT 20",
@@ -320,10 +404,177 @@ struct store {
 	char		*error;		/* the last one's text, NULL once a
 					 * transaction commits */
 	struct store_failed *failed[STORE_FAILED_HASH];
+	ZSTD_CCtx	*zc;		/* item text, on the loop thread */
+	int		 vacuum;	/* auto_vacuum is incremental */
 };
 
 static void	store_group_lost(struct store *);
 static void	store_failed_clear_all(struct store *);
+static void	store_vacuum_mode(struct store *);
+
+/*
+ * Item text, compressed.  An item's summary and content are stored
+ * together as one zstd frame when they are long enough to gain: the
+ * summary is most often the content's first lines, which the frame then
+ * holds once.  Such an item has a NULL summary column and a BLOB content
+ * column:
+ *
+ *	'Z'  varint(summary length + 1, 0 for NULL)
+ *	     varint(content length + 1, 0 for NULL)  zstd(summary content)
+ *
+ * Plain TEXT columns are items stored before, or too short to gain.  The
+ * column type tells which; nothing else in the row does.  Every read
+ * goes through store_body_unpack (store_item_row, and the SQL functions
+ * item_summary() and item_content() for statements that look at text),
+ * so what comes out is byte for byte what went in.
+ */
+#define STORE_BODY_MIN		192	/* shorter texts stay plain */
+#define STORE_BODY_LEVEL	3
+#define STORE_BODY_MAX		(256U * 1024 * 1024)
+
+static size_t
+store_varint_put(unsigned char *p, uint64_t v)
+{
+	size_t	n = 0;
+
+	do {
+		p[n++] = (unsigned char)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
+		v >>= 7;
+	} while (v != 0);
+	return (n);
+}
+
+static int
+store_varint_get(const unsigned char **p, const unsigned char *end,
+    uint64_t *v)
+{
+	int	shift = 0;
+
+	*v = 0;
+	while (*p < end && shift < 63) {
+		*v |= (uint64_t)(**p & 0x7f) << shift;
+		if ((*(*p)++ & 0x80) == 0)
+			return (0);
+		shift += 7;
+	}
+	return (-1);
+}
+
+/*
+ * The packed form of summary and content, or NULL when they are best
+ * stored as they are (short, or not smaller packed).  *len is its size;
+ * the caller frees it.
+ */
+unsigned char *
+store_body_pack(struct store *s, const char *summary, const char *content,
+    size_t *len)
+{
+	size_t		 sl = summary != NULL ? strlen(summary) : 0;
+	size_t		 cl = content != NULL ? strlen(content) : 0;
+	size_t		 bound, hdr, z;
+	unsigned char	*out;
+	char		*in;
+
+	if (sl + cl < STORE_BODY_MIN || sl + cl > STORE_BODY_MAX)
+		return (NULL);
+	if (s->zc == NULL && (s->zc = ZSTD_createCCtx()) == NULL)
+		fatalx("zstd: cannot create a compression context");
+	in = xmalloc(sl + cl);
+	memcpy(in, summary != NULL ? summary : "", sl);
+	memcpy(in + sl, content != NULL ? content : "", cl);
+	bound = ZSTD_compressBound(sl + cl);
+	out = xmalloc(1 + 20 + bound);
+	out[0] = 'Z';
+	hdr = 1;
+	hdr += store_varint_put(out + hdr, summary != NULL ? sl + 1 : 0);
+	hdr += store_varint_put(out + hdr, content != NULL ? cl + 1 : 0);
+	z = ZSTD_compressCCtx(s->zc, out + hdr, bound, in, sl + cl,
+	    STORE_BODY_LEVEL);
+	free(in);
+	if (ZSTD_isError(z) || hdr + z >= sl + cl) {
+		free(out);
+		return (NULL);
+	}
+	*len = hdr + z;
+	return (out);
+}
+
+/*
+ * Unpack what store_body_pack made into *summary and *content (each
+ * allocated, or NULL).  -1 when it is damaged.
+ */
+int
+store_body_unpack(const void *blob, size_t len, char **summary,
+    char **content)
+{
+	const unsigned char	*p = blob, *end = p + len;
+	uint64_t		 sl, cl;
+	char			*buf;
+	size_t			 z, total;
+
+	*summary = *content = NULL;
+	if (len < 1 || *p++ != 'Z' || store_varint_get(&p, end, &sl) != 0 ||
+	    store_varint_get(&p, end, &cl) != 0 || sl > STORE_BODY_MAX ||
+	    cl > STORE_BODY_MAX)
+		return (-1);
+	total = (sl > 0 ? sl - 1 : 0) + (cl > 0 ? cl - 1 : 0);
+	buf = xmalloc(total + 1);
+	z = ZSTD_decompress(buf, total, p, (size_t)(end - p));
+	if (ZSTD_isError(z) || z != total) {
+		free(buf);
+		return (-1);
+	}
+	if (sl > 0) {
+		*summary = xmalloc(sl);
+		memcpy(*summary, buf, sl - 1);
+		(*summary)[sl - 1] = '\0';
+	}
+	if (cl > 0) {
+		*content = xmalloc(cl);
+		memcpy(*content, buf + (sl > 0 ? sl - 1 : 0), cl - 1);
+		(*content)[cl - 1] = '\0';
+	}
+	free(buf);
+	return (0);
+}
+
+/* item_summary(summary, content) and item_content(content): the text as
+ * stored, packed or not, for statements that look into it. */
+static void
+store_sql_body(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	sqlite3_value	*packed = argv[argc - 1];
+	char		*summary, *content, *want;
+
+	if (sqlite3_value_type(packed) != SQLITE_BLOB) {
+		sqlite3_result_value(ctx, argv[0]);
+		return;
+	}
+	if (store_body_unpack(sqlite3_value_blob(packed),
+	    (size_t)sqlite3_value_bytes(packed), &summary, &content) != 0) {
+		sqlite3_result_error(ctx, "damaged item text", -1);
+		return;
+	}
+	want = argc == 2 ? summary : content;
+	if (want != NULL)
+		sqlite3_result_text(ctx, want, -1, free);
+	else
+		sqlite3_result_null(ctx);
+	free(argc == 2 ? content : summary);
+}
+
+int
+store_functions(sqlite3 *db)
+{
+	int	flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC;
+
+	if (sqlite3_create_function_v2(db, "item_summary", 2, flags, NULL,
+	    store_sql_body, NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_create_function_v2(db, "item_content", 1, flags, NULL,
+	    store_sql_body, NULL, NULL, NULL) != SQLITE_OK)
+		return (-1);
+	return (0);
+}
 
 /* A statement failed: log it, and count it for status. */
 void
@@ -608,6 +859,17 @@ store_open(const char *path, char **cause)
 	if (sqlite3_exec(s->db, "PRAGMA page_size = 16384;", NULL, NULL,
 	    NULL) != SQLITE_OK)
 		log_warnx("database %s: cannot set the page size", path);
+	/* Space that retention frees is given back a few pages at a time
+	 * (store_vacuum_step).  This too holds only for a new file: an
+	 * older one keeps its mode (see store_vacuum_mode). */
+	if (sqlite3_exec(s->db, "PRAGMA auto_vacuum = INCREMENTAL;", NULL,
+	    NULL, NULL) != SQLITE_OK)
+		log_warnx("database %s: cannot set incremental vacuum", path);
+	if (store_functions(s->db) != 0) {
+		xasprintf(cause, "database %s: cannot register functions: %s",
+		    path, sqlite3_errmsg(s->db));
+		goto fail;
+	}
 	if (sqlite3_exec(s->db, "PRAGMA journal_mode = WAL;"
 	    "PRAGMA synchronous = NORMAL;"
 	    "PRAGMA foreign_keys = ON;"
@@ -621,6 +883,7 @@ store_open(const char *path, char **cause)
 	}
 	if (store_migrate(s, cause) != 0)
 		goto fail;
+	store_vacuum_mode(s);
 	for (i = 0; i < STMT_COUNT; i++) {
 		if (store_sql[i] == NULL)
 			fatalx("store: statement %d has no SQL", i);
@@ -659,6 +922,7 @@ store_close(struct store *s)
 		log_warnx("database %s: close: %s", s->path,
 		    sqlite3_errmsg(s->db));
 	store_failed_clear_all(s);
+	ZSTD_freeCCtx(s->zc);
 	free(s->group_ids);
 	free(s->error);
 	free(s->path);
@@ -893,6 +1157,8 @@ store_feed_get(struct store *s, int64_t id)
 	f->disabled = store_col_text(st, 19);
 	f->key_mode = store_col_text(st, 20);
 	f->hint = store_col_int(st, 21, -1);
+	f->retain = store_col_int(st, 22, -1);
+	f->retain_items = store_col_int(st, 23, -1);
 	sqlite3_reset(st);
 	return (f);
 }
@@ -1101,6 +1367,10 @@ store_feed_json(struct store *s, const struct store_feed *f,
 	json_object_set_new(o, "unread", json_integer(unread));
 	json_object_set_new(o, "disabled", f->disabled != NULL ?
 	    json_string(f->disabled) : json_false());
+	json_object_set_new(o, "retain", f->retain < 0 ? json_null() :
+	    json_integer(f->retain));
+	json_object_set_new(o, "retain_items", f->retain_items < 0 ?
+	    json_null() : json_integer(f->retain_items));
 	return (o);
 }
 
@@ -1229,7 +1499,6 @@ store_config_sync(struct store *s, struct config *c)
 				goto fail;
 			log_info("feed %lld (%s): added from [feed \"%s\"]",
 			    (long long)id, cf->url, cf->name);
-			continue;
 		}
 		st = store_stmt(s, STMT_FEED_CONFIG_UPDATE);
 		sqlite3_bind_int64(st, 1, id);
@@ -1237,6 +1506,8 @@ store_config_sync(struct store *s, struct config *c)
 		store_bind_text(st, 3, cf->title);
 		store_bind_int(st, 4, cf->interval, -1);
 		store_bind_text(st, 5, cf->hook);
+		store_bind_int(st, 6, cf->retain, -1);
+		store_bind_int(st, 7, cf->retain_items, -1);
 		if (store_exec(s, st) != 0)
 			goto fail;
 		/* The file is the authority on its feeds: no tags key, no
@@ -1375,8 +1646,16 @@ store_item_row(sqlite3_stmt *st, struct item_record *r, char **feed_url)
 	r->item.title = store_col_text(st, 4);
 	r->item.link = store_col_text(st, 5);
 	r->item.author = store_col_text(st, 6);
-	r->item.summary = store_col_text(st, 7);
-	r->item.content = store_col_text(st, 8);
+	if (sqlite3_column_type(st, 8) == SQLITE_BLOB) {
+		if (store_body_unpack(sqlite3_column_blob(st, 8),
+		    (size_t)sqlite3_column_bytes(st, 8), &r->item.summary,
+		    &r->item.content) != 0)
+			log_warnx("item %lld: stored text is damaged",
+			    (long long)r->id);
+	} else {
+		r->item.summary = store_col_text(st, 7);
+		r->item.content = store_col_text(st, 8);
+	}
 	r->item.published = store_col_int(st, 9, TIME_NONE);
 	r->item.updated = store_col_int(st, 10, TIME_NONE);
 	cats = store_col_text(st, 11);
@@ -1499,4 +1778,68 @@ store_feed_link_default(struct store *s, int64_t id, const char *link)
 	sqlite3_bind_int64(st, 1, id);
 	store_bind_text(st, 2, link);
 	return (store_exec(s, st));
+}
+
+/*
+ * Whether freed pages can be given back.  A database made before
+ * incremental vacuum keeps freed pages for its new items instead: turning
+ * it on needs one VACUUM, a rewrite of the whole file that would stop
+ * the daemon for minutes on a big one, so it is left to the user (the
+ * README says how) and said once here.
+ */
+static void
+store_vacuum_mode(struct store *s)
+{
+	sqlite3_stmt	*st;
+
+	s->vacuum = 0;
+	if (sqlite3_prepare_v2(s->db, "PRAGMA auto_vacuum", -1, &st,
+	    NULL) != SQLITE_OK)
+		return;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		s->vacuum = sqlite3_column_int(st, 0) == 2;
+	sqlite3_finalize(st);
+	if (!s->vacuum)
+		log_info("database %s: made without incremental vacuum: space "
+		    "freed by retention is reused for new items, not given "
+		    "back (see the README, \"Retention\")", s->path);
+}
+
+/*
+ * Give up to pages free pages back to the file system, in a transaction
+ * of its own.  Returns the free pages left (0 when there is nothing to
+ * do or the database cannot), -1 on error.
+ */
+int64_t
+store_vacuum_step(struct store *s, int pages)
+{
+	sqlite3_stmt	*st;
+	char		 sql[64];
+	int64_t		 left = 0;
+
+	if (!s->vacuum)
+		return (0);
+	if (s->group)
+		store_flush(s);
+	if (s->in_tx)
+		return (0);
+	/* PRAGMA takes no parameters; the value is our own integer. */
+	snprintf(sql, sizeof sql, "PRAGMA incremental_vacuum(%d)", pages);
+	if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+		store_log_error(s, "incremental vacuum");
+		return (-1);
+	}
+	if (sqlite3_prepare_v2(s->db, "PRAGMA freelist_count", -1, &st,
+	    NULL) != SQLITE_OK)
+		return (-1);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		left = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return (left);
+}
+
+const char *
+store_path(struct store *s)
+{
+	return (s->path);
 }

@@ -58,6 +58,20 @@ enum store_stmt {
 	STMT_FEED_SET_READ,
 	STMT_ALL_SET_READ,
 	STMT_FEED_LINK_DEFAULT,
+	STMT_TOMB_BY_KEY,
+	STMT_TOMB_BY_NLINK,
+	STMT_TOMB_BY_SHASH,
+	STMT_TOMB_SEEN,
+	STMT_TOMB_INSERT,
+	STMT_TOMB_PRUNE,
+	STMT_TOMB_OLD,
+	STMT_FEED_PARSED,
+	STMT_PURGE_ITEM,
+	STMT_ITEM_DELETE,
+	STMT_RETAIN_FEEDS,
+	STMT_RETAIN_OLD,
+	STMT_RETAIN_EXCESS,
+	STMT_RETAIN_HELD,
 	STMT_COUNT
 };
 
@@ -80,6 +94,15 @@ int64_t		 store_col_int(sqlite3_stmt *, int, int64_t none);
 struct item_record;
 void		 store_item_row(sqlite3_stmt *, struct item_record *,
 		     char **feed_url);
+
+/* Item text, packed (store.c): store_body_pack returns NULL when the
+ * texts are best stored as they are; unpack returns -1 when damaged. */
+unsigned char	*store_body_pack(struct store *, const char *summary,
+		     const char *content, size_t *len);
+int		 store_body_unpack(const void *, size_t, char **summary,
+		     char **content);
+/* item_summary() and item_content() for a connection's statements. */
+int		 store_functions(sqlite3 *);
 
 /* store-items.c: what one fetch brought, applied inside the caller's
  * transaction. */
@@ -107,8 +130,16 @@ int		 store_items_apply(struct store *, struct store_fetch *);
 #define STORE_STABLE_COLUMNS						\
 	"title, published, enclosures, CASE WHEN title IS NULL AND"	\
 	" published IS NULL AND enclosures = '[]' THEN"			\
-	" COALESCE(summary, content) END"
+	" COALESCE(item_summary(summary, content),"			\
+	" item_content(content)) END"
 int		 store_items_backfill(struct store *, char **cause);
+/*
+ * Remove items for retention, each leaving a tombstone: the one place
+ * items are deleted one by one (a feed's removal cascades).  Inside the
+ * caller's transaction.
+ */
+int		 store_items_purge(struct store *, const int64_t *ids, size_t n,
+		     int64_t now);
 /* Interval from the feed's own posting rate, or -1 when too few dates. */
 int64_t		 store_items_rate(struct store *, int64_t feed_id);
 
