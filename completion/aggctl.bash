@@ -97,6 +97,12 @@ _aggctl()
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=
 	(( COMP_CWORD > 0 )) && prev=${COMP_WORDS[COMP_CWORD - 1]}
+	# With = in COMP_WORDBREAKS (the default), --feed=3 is three words.
+	if [[ $cur == = ]]; then
+		cur=
+	elif [[ $prev == = ]] && (( COMP_CWORD > 1 )); then
+		prev=${COMP_WORDS[COMP_CWORD - 2]}
+	fi
 	prog=${COMP_WORDS[0]}
 	# The aggctl being completed, if it runs; else the one in PATH.
 	prog=${prog/#\~/$HOME}
@@ -107,7 +113,10 @@ _aggctl()
 	for (( i = 1; i < COMP_CWORD; i++ )); do
 		w=${COMP_WORDS[i]}
 		case $w in
-		-s|--socket) (( i++ )); sock=${COMP_WORDS[i]} ;;
+		-s|--socket)
+			(( i++ ))
+			[[ ${COMP_WORDS[i]} == = ]] && (( i++ ))
+			sock=${COMP_WORDS[i]} ;;
 		--socket=*) sock=${w#--socket=} ;;
 		-*)	;;
 		*)	cmd=$w; break ;;
