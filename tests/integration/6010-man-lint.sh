@@ -39,13 +39,15 @@ done
 command -v mandoc >/dev/null 2>&1 ||
     echo "ok - mandoc -Tlint skipped: mandoc is not installed"
 
-# The sources, for macro checks (.Cm add), and the text as man(1) shows
-# it, on lines long enough that no word is hyphenated, for options.
+# The sources, for macro checks (.Cm add).
 src() {
 	cat "$1"
 }
-text() {
-	groff -mdoc -Tutf8 -P-cbou -rLL=2000n "$1" 2>/dev/null
+# has_option PAGE --NAME: PAGE documents the option with the Fl macro
+# (.It Fl \-name, .Op Fl \-json | \-html), not only in an example.
+has_option() {
+	sed 's/\\-/-/g' "$1" |
+	    grep -Eq -- "(Fl |[|] )-${2#--}([^a-z-]|$)"
 }
 
 # --- aggctl(1): commands and options ---------------------------------------
@@ -70,7 +72,7 @@ for c in $cmds $more; do
 done | grep -o -- '--[a-z][a-z-]*' >"$T/opts"
 "$BUILD/aggctl" --help | grep -o -- '--[a-z][a-z-]*' >>"$T/opts"
 for o in $opts $(sort -u "$T/opts"); do
-	text man/aggctl.1 | grep -Eq -- "(^|[^a-z-])$o([^a-z-]|$)" ||
+	has_option man/aggctl.1 "$o" ||
 	    fail "aggctl(1) does not document the option '$o'"
 done
 ok "aggctl(1) documents every option"
@@ -84,7 +86,7 @@ ok "aggctl(1) has its environment, JSON, exit status and examples"
 # --- aggd(8): options, environment, signals, files ------------------------
 "$BUILD/aggd" --help | grep -o -- '--[a-z][a-z-]*' >"$T/dopts"
 for o in --check-config --print-config --help --version $(sort -u "$T/dopts"); do
-	text man/aggd.8 | grep -Eq -- "(^|[^a-z-])$o([^a-z-]|$)" ||
+	has_option man/aggd.8 "$o" ||
 	    fail "aggd(8) does not document the option '$o'"
 done
 for o in c d f v h; do
