@@ -34,7 +34,7 @@ DEPS	= libcurl=libcurl4-openssl-dev expat=libexpat1-dev \
 	  libevent=libevent-dev sqlite3=libsqlite3-dev jansson=libjansson-dev \
 	  libzstd=libzstd-dev
 TESTDEPS = cmocka=libcmocka-dev cmd:jq=jq cmd:sqlite3=sqlite3 cmd:curl=curl \
-	   cmd:pkill=procps cmd:openssl=openssl
+	   cmd:pkill=procps cmd:openssl=openssl cmd:groff=groff-base
 # As root, ip(8) too: test 2026 puts a public address in a network
 # namespace of its own (and says it is skipped without one).
 TESTDEPS += $(if $(filter 0,$(shell id -u)),cmd:ip=iproute2)

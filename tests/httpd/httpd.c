@@ -20,7 +20,10 @@
  *	 "path": "/etag/feed.xml?x=1", "headers": {"user-agent": "..."}}
  *
  * Header names are lower-cased; a repeated header's values are joined with
- * ", ".
+ * ", ".  A request that carries a body (a hook's POST, say) gets "body"
+ * too: the body as a string, up to 64 KiB, bytes that are not UTF-8
+ * written as '?'.  So any path answers a POST (/status/200/hook), and the
+ * log shows what was posted.
  *
  * The path language.  A path is a run of modifiers followed by one answer;
  * modifiers compose in any order (/cache/60/gzip/etag/feeds/a.xml).
@@ -242,6 +245,25 @@ httpd_json_string(const char *s)
 	return (j);
 }
 
+/* The request's body, when it has one, as "body" (see the top). */
+static void
+httpd_log_body(json_t *o, struct evhttp_request *req)
+{
+	struct evbuffer	*in = evhttp_request_get_input_buffer(req);
+	size_t		 len = evbuffer_get_length(in);
+	char		*copy;
+
+	if (len == 0)
+		return;
+	if (len > 64 * 1024)
+		len = 64 * 1024;
+	copy = xmalloc(len + 1);
+	evbuffer_copyout(in, copy, len);
+	copy[len] = '\0';
+	json_object_set_new(o, "body", httpd_json_string(copy));
+	free(copy);
+}
+
 static void
 httpd_log_request(struct evhttp_request *req)
 {
@@ -285,6 +307,7 @@ httpd_log_request(struct evhttp_request *req)
 	json_object_set_new(o, "path",
 	    httpd_json_string(evhttp_request_get_uri(req)));
 	json_object_set_new(o, "headers", h);
+	httpd_log_body(o, req);
 	if (json_dumpf(o, httpd_logf, JSON_COMPACT) == -1 ||
 	    fputc('\n', httpd_logf) == EOF || fflush(httpd_logf) == EOF)
 		log_warn("cannot write the request log");
