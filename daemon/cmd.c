@@ -23,6 +23,10 @@ static const struct cmd_entry cmd_table[] = {
 	{ "follow",	cmd_follow },
 	{ "import",	cmd_import },
 	{ "export",	cmd_export },
+	{ "set",	cmd_set },
+	{ "pause",	cmd_pause },
+	{ "resume",	cmd_resume },
+	{ "log",	cmd_log },
 };
 
 void
