@@ -82,14 +82,38 @@ cmd_add(int argc, char **argv)
 int
 cmd_remove(int argc, char **argv)
 {
-	json_t	*req, *data;
+	static const struct option longopts[] = {
+		{ "json",	no_argument,	NULL,	'j' },
+		{ "help",	no_argument,	NULL,	'h' },
+		{ NULL,		0,		NULL,	0 }
+	};
+	const char	*usage = "aggctl remove FEED... [--json]";
+	json_t		*feeds, *data;
+	int		 ch, json = 0;
 
-	output_help(argc, argv, "aggctl remove FEED");
-	if (argc != 2 || argv[1][0] == '-')
-		die("usage: aggctl remove FEED");
-	req = json_pack("{s:s, s:s}", "cmd", "remove", "feed", argv[1]);
-	data = client_call(req, NULL);
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'j':
+			json = 1;
+			break;
+		case 'h':
+			printf("usage: %s\n", usage);
+			exit(0);
+		default:
+			die("usage: %s", usage);
+		}
+	}
+	if (optind >= argc)
+		die("usage: %s", usage);
+	feeds = json_array();
+	for (; optind < argc; optind++)
+		json_array_append_new(feeds, json_string(argv[optind]));
+	data = client_call(json_pack("{s:s, s:o}", "cmd", "remove", "feeds",
+	    feeds), NULL);
+	if (json)
+		output_json(data);
 	json_decref(data);
+	output_finish();
 	return (0);
 }
 
@@ -153,27 +177,69 @@ cmd_feeds_row(json_t *f, int width)
 	output_cell(title, tw > 10 ? tw : 0, 1);
 }
 
+static void
+cmd_feeds_header(void)
+{
+	output_cell("ID", 4, 0);
+	output_cell("STATUS", 8, 0);
+	output_cell("UNREAD", 11, 0);
+	output_cell("EVERY", 6, 0);
+	output_cell("NEXT", 16, 0);
+	output_cell("TITLE", 0, 1);
+}
+
+/* One feed as the feeds table shows it (set prints the feed so). */
+void
+cmd_feeds_show(json_t *f)
+{
+	cmd_feeds_header();
+	cmd_feeds_row(f, output_width());
+}
+
 int
 cmd_feeds(int argc, char **argv)
 {
-	json_t		*j, *data;
-	int		 json, width = output_width(), n = 0;
+	static const struct option longopts[] = {
+		{ "failing",	no_argument,		NULL,	'f' },
+		{ "tag",	required_argument,	NULL,	't' },
+		{ "json",	no_argument,		NULL,	'j' },
+		{ "help",	no_argument,		NULL,	'h' },
+		{ NULL,		0,			NULL,	0 }
+	};
+	const char	*usage = "aggctl feeds [--failing] [--tag TAG] [--json]";
+	json_t		*req, *j, *data;
+	int		 ch, json = 0, width = output_width(), n = 0;
 
-	json = cmd_feeds_json_flag(argc, argv, "aggctl feeds [--json]");
-	client_send(json_pack("{s:s}", "cmd", "feeds"));
+	req = json_pack("{s:s}", "cmd", "feeds");
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'f':
+			json_object_set_new(req, "failing", json_true());
+			break;
+		case 't':
+			json_object_set_new(req, "tag", json_string(optarg));
+			break;
+		case 'j':
+			json = 1;
+			break;
+		case 'h':
+			json_decref(req);
+			printf("usage: %s\n", usage);
+			return (0);
+		default:
+			die("usage: %s", usage);
+		}
+	}
+	if (optind != argc)
+		die("usage: %s", usage);
+	client_send(req);
 	while ((j = client_next_row()) != NULL) {
 		data = json_object_get(j, "data");
 		if (json)
 			output_json(data);
 		else {
-			if (n++ == 0) {
-				output_cell("ID", 4, 0);
-				output_cell("STATUS", 8, 0);
-				output_cell("UNREAD", 11, 0);
-				output_cell("EVERY", 6, 0);
-				output_cell("NEXT", 16, 0);
-				output_cell("TITLE", 0, 1);
-			}
+			if (n++ == 0)
+				cmd_feeds_header();
 			cmd_feeds_row(data, width);
 		}
 		json_decref(j);

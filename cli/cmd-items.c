@@ -95,6 +95,7 @@ cmd_items(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "feed",	required_argument,	NULL,	'f' },
+		{ "tag",	required_argument,	NULL,	't' },
 		{ "unread",	no_argument,		NULL,	'u' },
 		{ "since",	required_argument,	NULL,	's' },
 		{ "after-id",	required_argument,	NULL,	'a' },
@@ -104,7 +105,7 @@ cmd_items(int argc, char **argv)
 		{ "help",	no_argument,		NULL,	'h' },
 		{ NULL,		0,			NULL,	0 }
 	};
-	const char	*usage = "aggctl items [--feed FEED] [--unread] "
+	const char	*usage = "aggctl items [--feed FEED] [--tag TAG] [--unread] "
 	    "[--since TIME] [--after-id N] [--limit N] [--search QUERY] "
 	    "[--json]";
 	json_t		*req, *j;
@@ -115,6 +116,9 @@ cmd_items(int argc, char **argv)
 		switch (ch) {
 		case 'f':
 			json_object_set_new(req, "feed", json_string(optarg));
+			break;
+		case 't':
+			json_object_set_new(req, "tag", json_string(optarg));
 			break;
 		case 'u':
 			json_object_set_new(req, "unread", json_true());
@@ -231,29 +235,53 @@ cmd_show(int argc, char **argv)
 static int
 cmd_mark(int argc, char **argv, int read)
 {
+	static const struct option longopts[] = {
+		{ "feed",	required_argument,	NULL,	'f' },
+		{ "all",	no_argument,		NULL,	'a' },
+		{ "json",	no_argument,		NULL,	'j' },
+		{ "help",	no_argument,		NULL,	'h' },
+		{ NULL,		0,			NULL,	0 }
+	};
 	const char	*usage = read ? "aggctl read ITEM... | --feed FEED | "
-	    "--all" : "aggctl unread ITEM...";
+	    "--all [--json]" : "aggctl unread ITEM... | --feed FEED | --all "
+	    "[--json]";
 	json_t		*req, *items, *data;
-	int		 i;
+	int		 ch, json = 0, ways = 0;
 
-	output_help(argc, argv, usage);
 	req = json_pack("{s:s}", "cmd", read ? "read" : "unread");
-	items = json_array();
-	for (i = 1; i < argc; i++) {
-		if (read && strcmp(argv[i], "--all") == 0)
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'f':
+			json_object_set_new(req, "feed", json_string(optarg));
+			ways++;
+			break;
+		case 'a':
 			json_object_set_new(req, "all", json_true());
-		else if (read && strcmp(argv[i], "--feed") == 0 && i + 1 < argc)
-			json_object_set_new(req, "feed",
-			    json_string(argv[++i]));
-		else if (argv[i][0] == '-')
+			ways++;
+			break;
+		case 'j':
+			json = 1;
+			break;
+		case 'h':
+			json_decref(req);
+			printf("usage: %s\n", usage);
+			return (0);
+		default:
 			die("usage: %s", usage);
-		else
-			json_array_append_new(items, json_string(argv[i]));
+		}
 	}
-	json_object_set_new(req, "items", items);
-	if (json_array_size(items) == 0 && json_object_size(req) <= 2)
+	items = json_array();
+	for (; optind < argc; optind++)
+		json_array_append_new(items, json_string(argv[optind]));
+	/* One way at a time: ids, a feed, or all. */
+	if (json_array_size(items) > 0)
+		ways++;
+	if (ways != 1)
 		die("usage: %s", usage);
+	json_object_set_new(req, "items", items);
 	data = client_call(req, NULL);
+	if (json)
+		output_json(data);
 	json_decref(data);
 	output_finish();
 	return (0);

@@ -25,6 +25,10 @@ static const struct {
 	{ "import",	cmd_import },
 	{ "export",	cmd_export },
 	{ "status",	cmd_status },
+	{ "set",	cmd_set },
+	{ "pause",	cmd_pause },
+	{ "resume",	cmd_resume },
+	{ "log",	cmd_log },
 	{ "parse",	cmd_parse },
 };
 
@@ -36,13 +40,18 @@ usage(FILE *fp)
 	    "\n"
 	    "  add URL [--title T] [--interval DUR] [--tag TAG]... "
 	    "[--announce-existing]\n"
-	    "  remove FEED\n"
-	    "  feeds [--json]\n"
-	    "  items [--feed FEED] [--unread] [--since TIME] [--after-id N] "
-	    "[--limit N]\n"
-	    "        [--search QUERY] [--json]\n"
+	    "  remove FEED...\n"
+	    "  set FEED [--title T] [--interval DUR|default] [--tag TAG]... "
+	    "[--untag TAG]...\n"
+	    "      [--hook CMD|--no-hook] [--retain DUR] [--retain-items N]\n"
+	    "  pause FEED...  resume FEED...\n"
+	    "  feeds [--failing] [--tag TAG] [--json]\n"
+	    "  items [--feed FEED] [--tag TAG] [--unread] [--since TIME] "
+	    "[--after-id N]\n"
+	    "        [--limit N] [--search QUERY] [--json]\n"
 	    "  show ITEM [--json]\n"
-	    "  read ITEM... | read --feed FEED | read --all;  unread ITEM...\n"
+	    "  read ITEM... | read --feed FEED | read --all;  unread likewise\n"
+	    "  log [FEED] [--limit N] [--json]\n"
 	    "  refresh [FEED...] [--wait]\n"
 	    "  follow [--json] [--feed FEED] [--after-id N]\n"
 	    "  import FILE.opml | export\n"
