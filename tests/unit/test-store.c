@@ -860,6 +860,47 @@ test_item_migrate(void **state)
 	    " WHERE shash IS NULL"), 0);
 }
 
+/* The fetch history keeps each feed's last STORE_LOG_KEEP rows, the
+ * newest, whatever another feed logs; removing a feed takes its rows. */
+static void
+test_fetch_log(void **state)
+{
+	struct fixture		*fx = *state;
+	struct store_feed	*f, *g;
+	int64_t			 a, b, i;
+	char			 sql[128];
+
+	a = add(fx->s, "http://127.0.0.1:9/a.xml");
+	b = add(fx->s, "http://127.0.0.1:9/b.xml");
+	f = store_feed_get(fx->s, a);
+	g = store_feed_get(fx->s, b);
+	assert_int_equal(store_begin(fx->s), 0);
+	for (i = 0; i < STORE_LOG_KEEP + 40; i++) {
+		f->last_fetch = 1000 + i;
+		assert_int_equal(store_fetch_log(fx->s, f, i, 1, 0, 0), 0);
+		if (i < 3)
+			assert_int_equal(store_fetch_log(fx->s, g, i, 1, 0, 0),
+			    0);
+	}
+	assert_int_equal(store_commit(fx->s), 0);
+	snprintf(sql, sizeof sql, "SELECT count(*), min(time), max(bytes)"
+	    " FROM fetch_log WHERE feed_id = %lld", (long long)a);
+	assert_int_equal(sql_int(fx->s, sql), STORE_LOG_KEEP);
+	snprintf(sql, sizeof sql, "SELECT min(time) FROM fetch_log"
+	    " WHERE feed_id = %lld", (long long)a);
+	assert_int_equal(sql_int(fx->s, sql), 1000 + 40);
+	snprintf(sql, sizeof sql, "SELECT max(bytes) FROM fetch_log"
+	    " WHERE feed_id = %lld", (long long)a);
+	assert_int_equal(sql_int(fx->s, sql), STORE_LOG_KEEP + 39);
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM fetch_log"
+	    " WHERE feed_id = %lld", (long long)b);
+	assert_int_equal(sql_int(fx->s, sql), 3);
+	assert_int_equal(store_feed_remove(fx->s, a), 0);
+	assert_int_equal(sql_int(fx->s, "SELECT count(*) FROM fetch_log"), 3);
+	store_feed_free(f);
+	store_feed_free(g);
+}
+
 int
 main(void)
 {
@@ -878,6 +919,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_item_identity, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_item_migrate, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_fetch_log, setup,
 		    teardown),
 	};
 
