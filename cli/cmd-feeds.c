@@ -206,7 +206,8 @@ cmd_feeds(int argc, char **argv)
 		{ "help",	no_argument,		NULL,	'h' },
 		{ NULL,		0,			NULL,	0 }
 	};
-	const char	*usage = "aggctl feeds [--failing] [--tag TAG] [--json]";
+	const char	*usage = "aggctl feeds [--failing] [--tag TAG] "
+	    "[--json]";
 	json_t		*req, *j, *data;
 	int		 ch, json = 0, width = output_width(), n = 0;
 

@@ -105,8 +105,8 @@ cmd_items(int argc, char **argv)
 		{ "help",	no_argument,		NULL,	'h' },
 		{ NULL,		0,			NULL,	0 }
 	};
-	const char	*usage = "aggctl items [--feed FEED] [--tag TAG] [--unread] "
-	    "[--since TIME] [--after-id N] [--limit N] [--search QUERY] "
+	const char	*usage = "aggctl items [--feed FEED] [--tag TAG] "
+	    "[--unread] [--since TIME] [--after-id N] [--limit N] [--search QUERY] "
 	    "[--json]";
 	json_t		*req, *j;
 	int		 ch, json = 0, width = output_width(), rows = 0;

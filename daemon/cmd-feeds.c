@@ -1,8 +1,8 @@
 /*
  * Subscriptions over the socket: add, remove, feeds, status, and OPML
- * import/export (set, pause and resume are in cmd-manage.c).  Adding a URL we already know (as given, normalised, or as
- * the old URL of a feed that moved permanently) answers its id and changes
- * nothing.
+ * import/export (set, pause and resume are in cmd-manage.c).  Adding a
+ * URL we already know (as given, normalised, or as the old URL of a feed
+ * that moved permanently) answers its id and changes nothing.
  */
 #include <ctype.h>
 #include <stdlib.h>

@@ -164,7 +164,8 @@ cmd_set(struct client *c, json_t *req)
 	    cmd_bool(c, req, "no_hook", &no_hook) != 0 ||
 	    (has_ivl = cmd_manage_or_default(c, req, "interval",
 	    &interval)) == -1 ||
-	    (has_ret = cmd_manage_or_default(c, req, "retain", &retain)) == -1 ||
+	    (has_ret = cmd_manage_or_default(c, req, "retain",
+	    &retain)) == -1 ||
 	    (has_reti = cmd_manage_or_default(c, req, "retain_items",
 	    &retain_items)) == -1 ||
 	    cmd_manage_tags(c, req, "tags", &tags) != 0 ||
@@ -273,8 +274,8 @@ cmd_manage_pause(struct client *c, json_t *req, int pause)
 			goto fail;
 		json_array_append_new(done, json_integer(f->id));
 		/* Already so: nothing to write or say. */
-		if (pause ? f->disabled != NULL &&
-		    strcmp(f->disabled, CMD_PAUSED) == 0 : f->disabled == NULL) {
+		if (pause ? f->disabled != NULL && strcmp(f->disabled,
+		    CMD_PAUSED) == 0 : f->disabled == NULL) {
 			store_feed_free(f);
 			continue;
 		}
