@@ -52,6 +52,15 @@ int	cmd_add(int, char **);
 int	cmd_remove(int, char **);
 int	cmd_feeds(int, char **);
 int	cmd_status(int, char **);
+void	cmd_feeds_show(json_t *);
+
+/* cmd-manage.c */
+int	cmd_set(int, char **);
+int	cmd_pause(int, char **);
+int	cmd_resume(int, char **);
+
+/* cmd-log.c */
+int	cmd_log(int, char **);
 
 /* cmd-items.c */
 int	cmd_items(int, char **);

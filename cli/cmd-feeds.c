@@ -83,18 +83,18 @@ cmd_remove(int argc, char **argv)
 		{ "help",	no_argument,	NULL,	'h' },
 		{ NULL,		0,		NULL,	0 }
 	};
-	json_t	*req, *data;
+	json_t	*feeds, *data;
 	int	 ch, json = 0;
 
 	while ((ch = help_getopt(argc, argv, longopts, "remove")) != -1)
 		json = 1;
-	if (optind == argc)
+	if (optind >= argc)
 		fatal_usage("remove", "missing FEED");
-	if (optind < argc - 1)
-		fatal_usage("remove", "unexpected argument '%s'",
-		    argv[optind + 1]);
-	req = json_pack("{s:s, s:s}", "cmd", "remove", "feed", argv[optind]);
-	data = client_call(req, NULL);
+	feeds = json_array();
+	for (; optind < argc; optind++)
+		json_array_append_new(feeds, json_string(argv[optind]));
+	data = client_call(json_pack("{s:s, s:o}", "cmd", "remove", "feeds",
+	    feeds), NULL);
 	if (json)
 		output_json(data);
 	json_decref(data);
@@ -245,15 +245,48 @@ cmd_feeds_table(json_t *rows)
 	free(reasons);
 }
 
+/* One feed as the feeds table shows it (set prints the feed so). */
+void
+cmd_feeds_show(json_t *f)
+{
+	json_t	*rows = json_array();
+
+	json_array_append(rows, f);
+	cmd_feeds_table(rows);
+	json_decref(rows);
+}
+
 int
 cmd_feeds(int argc, char **argv)
 {
-	json_t		*j, *rows;
-	int		 json;
+	static const struct option longopts[] = {
+		{ "failing",	no_argument,		NULL,	'f' },
+		{ "tag",	required_argument,	NULL,	't' },
+		{ "json",	no_argument,		NULL,	'j' },
+		{ "help",	no_argument,		NULL,	'h' },
+		{ NULL,		0,			NULL,	0 }
+	};
+	json_t		*req, *j, *rows;
+	int		 ch, json = 0;
 
-	json = cmd_feeds_json_flag(argc, argv, "feeds");
+	req = json_pack("{s:s}", "cmd", "feeds");
+	while ((ch = help_getopt(argc, argv, longopts, "feeds")) != -1) {
+		switch (ch) {
+		case 'f':
+			json_object_set_new(req, "failing", json_true());
+			break;
+		case 't':
+			json_object_set_new(req, "tag", json_string(optarg));
+			break;
+		case 'j':
+			json = 1;
+			break;
+		}
+	}
+	if (optind != argc)
+		fatal_usage("feeds", "unexpected argument '%s'", argv[optind]);
 	rows = json_array();
-	client_send(json_pack("{s:s}", "cmd", "feeds"));
+	client_send(req);
 	while ((j = client_next_row()) != NULL) {
 		if (json)
 			output_json(json_object_get(j, "data"));

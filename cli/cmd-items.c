@@ -125,6 +125,7 @@ cmd_items(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "feed",	required_argument,	NULL,	'f' },
+		{ "tag",	required_argument,	NULL,	't' },
 		{ "unread",	no_argument,		NULL,	'u' },
 		{ "since",	required_argument,	NULL,	's' },
 		{ "after-id",	required_argument,	NULL,	'a' },
@@ -142,6 +143,9 @@ cmd_items(int argc, char **argv)
 		switch (ch) {
 		case 'f':
 			json_object_set_new(req, "feed", json_string(optarg));
+			break;
+		case 't':
+			json_object_set_new(req, "tag", json_string(optarg));
 			break;
 		case 'u':
 			json_object_set_new(req, "unread", json_true());

@@ -140,10 +140,30 @@ int64_t		 store_next_after(struct store *, int64_t now);
 void		 store_fail(struct store *, int64_t id, const char *error);
 const char	*store_failed(struct store *, int64_t id);
 void		 store_failed_clear(struct store *, int64_t id);
+/* aggctl set: write f's interval, hook, retain, retain_items and due
+ * time; the title too when set_title (NULL: the feed's own again). */
+int		 store_feed_update(struct store *, const struct store_feed *,
+		     int set_title, const char *title);
+/* 1 when the tag was added (removed, add = 0), 0 when it already was
+ * so, -1 on error. */
+int		 store_feed_tag(struct store *, int64_t id, const char *tag,
+		     int add);
+/* Pause, resume: disabled is the reason or NULL; when (-1: none) and why
+ * the next poll. */
+int		 store_feed_set_disabled(struct store *, int64_t id,
+		     const char *disabled, int64_t when, const char *why);
+int		 store_feed_states(struct store *, int64_t *failing,
+		     int64_t *paused);
+/* A fetch's line in the history, inside its savepoint (fetch.c): f's
+ * time, status, error and next reason with the figures given; the
+ * feed's oldest lines past STORE_LOG_KEEP go. */
+#define STORE_LOG_KEEP	64
+int		 store_fetch_log(struct store *, const struct store_feed *,
+		     int64_t bytes, int64_t duration_ms, int64_t added,
+		     int64_t changed);
 /* Statements failed since start; *last: the latest one's error, NULL once
  * a transaction committed after it (borrowed). */
 int64_t		 store_errors(struct store *, const char **last);
-int		 store_feed_tag(struct store *, int64_t id, const char *tag);
 int		 store_feed_link_default(struct store *, int64_t id,
 		     const char *link);
 /* Give free pages back, up to pages of them: the free pages left. */

@@ -1,8 +1,8 @@
 /*
  * Subscriptions over the socket: add, remove, feeds, status, and OPML
- * import/export.  Adding a URL we already know (as given, normalised, or as
- * the old URL of a feed that moved permanently) answers its id and changes
- * nothing.
+ * import/export (set, pause and resume are in cmd-manage.c).  Adding a
+ * URL we already know (as given, normalised, or as the old URL of a feed
+ * that moved permanently) answers its id and changes nothing.
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -46,7 +46,7 @@ cmd_feeds_check_url(const char *url, char **cause)
 	return (0);
 }
 
-static json_t *
+json_t *
 cmd_feeds_feed_json(int64_t id)
 {
 	struct store_feed	*f;
@@ -59,6 +59,27 @@ cmd_feeds_feed_json(int64_t id)
 	return (o);
 }
 
+char *
+cmd_feeds_interval(int64_t *interval)
+{
+	char	*notice = NULL, a[32], b[32];
+
+	if (*interval < aggd->conf->min_interval) {
+		units_format_duration(*interval, a, sizeof a);
+		units_format_duration(aggd->conf->min_interval, b, sizeof b);
+		xasprintf(&notice, "interval %s is below min_interval, "
+		    "raised to %s", a, b);
+		*interval = aggd->conf->min_interval;
+	} else if (*interval > aggd->conf->max_interval) {
+		units_format_duration(*interval, a, sizeof a);
+		units_format_duration(aggd->conf->max_interval, b, sizeof b);
+		xasprintf(&notice, "interval %s is above max_interval, "
+		    "lowered to %s", a, b);
+		*interval = aggd->conf->max_interval;
+	}
+	return (notice);
+}
+
 void
 cmd_add(struct client *c, json_t *req)
 {
@@ -67,7 +88,7 @@ cmd_add(struct client *c, json_t *req)
 	int		 announce = 0;
 	json_t		*tags, *t, *reply;
 	struct buf	 tagbuf;
-	char		*cause = NULL, *notice = NULL, a[32], b[32];
+	char		*cause = NULL, *notice = NULL;
 	size_t		 i;
 
 	if (cmd_string(c, req, "url", 1, &url) != 0 ||
@@ -91,19 +112,8 @@ cmd_add(struct client *c, json_t *req)
 		server_client_send(c, reply);
 		return;
 	}
-	if (interval != -1 && interval < aggd->conf->min_interval) {
-		units_format_duration(interval, a, sizeof a);
-		units_format_duration(aggd->conf->min_interval, b, sizeof b);
-		xasprintf(&notice, "interval %s is below min_interval, "
-		    "raised to %s", a, b);
-		interval = aggd->conf->min_interval;
-	} else if (interval > aggd->conf->max_interval) {
-		units_format_duration(interval, a, sizeof a);
-		units_format_duration(aggd->conf->max_interval, b, sizeof b);
-		xasprintf(&notice, "interval %s is above max_interval, "
-		    "lowered to %s", a, b);
-		interval = aggd->conf->max_interval;
-	}
+	if (interval != -1)
+		notice = cmd_feeds_interval(&interval);
 	buf_init(&tagbuf);
 	if (tags != NULL) {
 		json_array_foreach(tags, i, t) {
@@ -138,37 +148,117 @@ cmd_add(struct client *c, json_t *req)
 	sched_update();
 }
 
+/*
+ * {"cmd":"remove","feeds":[F...]} (or "feed":F): all or nothing, so an
+ * unknown feed or one of the config file's refuses every one, named.
+ * Answered {"removed":[ids]}.
+ */
 void
 cmd_remove(struct client *c, json_t *req)
 {
-	int64_t	id;
+	struct store_feed	*f;
+	json_t			*one, *done;
+	int64_t			*ids;
+	size_t			 n, i;
 
-	if ((id = cmd_feed(c, req, "feed")) == -1)
+	if (json_object_get(req, "feeds") == NULL &&
+	    json_object_get(req, "feed") != NULL) {
+		one = json_pack("{s:[O]}", "feeds", json_object_get(req,
+		    "feed"));
+		ids = cmd_manage_feeds(c, one, "feeds", &n);
+		json_decref(one);
+	} else
+		ids = cmd_manage_feeds(c, req, "feeds", &n);
+	if (ids == NULL)
 		return;
-	sched_forget(id);
-	if (store_feed_remove(aggd->store, id) != 0) {
+	for (i = 0; i < n; i++) {
+		if ((f = store_feed_get(aggd->store, ids[i])) == NULL) {
+			free(ids);
+			server_client_send(c, proto_error("database error"));
+			return;
+		}
+		if (cmd_manage_config_refuse(c, f, "remove") != 0) {
+			store_feed_free(f);
+			free(ids);
+			return;
+		}
+		store_feed_free(f);
+	}
+	if (store_begin(aggd->store) != 0) {
+		free(ids);
+		server_client_send(c, proto_error("database busy"));
+		return;
+	}
+	done = json_array();
+	for (i = 0; i < n; i++) {
+		if (store_feed_remove(aggd->store, ids[i]) != 0) {
+			store_rollback(aggd->store);
+			json_decref(done);
+			free(ids);
+			server_client_send(c, proto_error("database error"));
+			return;
+		}
+		json_array_append_new(done, json_integer(ids[i]));
+	}
+	if (store_commit(aggd->store) != 0) {
+		json_decref(done);
+		free(ids);
 		server_client_send(c, proto_error("database error"));
 		return;
 	}
-	log_info("feed %lld: removed", (long long)id);
-	server_client_send(c, proto_ok(json_pack("{s:I}", "id",
-	    (json_int_t)id)));
+	/* Gone from the database: a transfer in flight is dropped. */
+	for (i = 0; i < n; i++) {
+		sched_forget(ids[i]);
+		log_info("feed %lld: removed", (long long)ids[i]);
+	}
+	free(ids);
+	server_client_send(c, proto_ok(json_pack("{s:o}", "removed", done)));
 	sched_update();
 }
+
+/* Which feeds a feeds request lists: --failing, --tag. */
+struct cmd_feeds_filter {
+	struct client	*client;
+	int		 failing;
+	const char	*tag;
+};
 
 static void
 cmd_feeds_row(struct store_feed *f, void *arg)
 {
-	struct client	*c = arg;
+	struct cmd_feeds_filter	*ff = arg;
+	json_t			*o, *t;
+	size_t			 i;
+	int			 found;
 
-	server_client_send(c, proto_row(store_feed_json(aggd->store, f,
-	    aggd->conf->interval)));
+	o = store_feed_json(aggd->store, f, aggd->conf->interval);
+	if (ff->failing && json_is_null(json_object_get(o, "last_error")))
+		goto skip;
+	if (ff->tag != NULL) {
+		found = 0;
+		json_array_foreach(json_object_get(o, "tags"), i, t)
+			found |= strcmp(json_string_value(t), ff->tag) == 0;
+		if (!found)
+			goto skip;
+	}
+	server_client_send(ff->client, proto_row(o));
+	return;
+skip:
+	json_decref(o);
 }
 
+/* {"cmd":"feeds","failing":true,"tag":T}: rows of feed objects. */
 void
-cmd_feeds(struct client *c, json_t *req UNUSED)
+cmd_feeds(struct client *c, json_t *req)
 {
-	store_feed_each(aggd->store, cmd_feeds_row, c);
+	struct cmd_feeds_filter	ff;
+
+	memset(&ff, 0, sizeof ff);
+	ff.client = c;
+	if (cmd_bool(c, req, "failing", &ff.failing) != 0 ||
+	    cmd_string(c, req, "tag", 0, &ff.tag) != 0)
+		return;
+	store_feed_each(aggd->store, cmd_feeds_row, &ff);
 	server_client_send(c, proto_end());
 }
 
@@ -176,12 +266,16 @@ void
 cmd_status(struct client *c, json_t *req UNUSED)
 {
 	int64_t		 feeds = 0, items = 0, unread = 0, pending = 0;
-	int64_t		 failed = 0, next, dberrors;
+	int64_t		 failed = 0, next, dberrors, failing = 0, paused = 0;
 	const char	*dberror;
 	json_t		*o;
 
 	if (store_counts(aggd->store, &feeds, &items, &unread, &pending,
 	    &failed) != 0) {
+		server_client_send(c, proto_error("database error"));
+		return;
+	}
+	if (store_feed_states(aggd->store, &failing, &paused) != 0) {
 		server_client_send(c, proto_error("database error"));
 		return;
 	}
@@ -198,6 +292,8 @@ cmd_status(struct client *c, json_t *req UNUSED)
 	    json_time_or_null(next));
 	json_object_set_new(o, "hooks_pending", json_integer(pending));
 	json_object_set_new(o, "hooks_failed", json_integer(failed));
+	json_object_set_new(o, "failing", json_integer(failing));
+	json_object_set_new(o, "paused", json_integer(paused));
 	/* Failed database statements since start, and the last one's
 	 * error until a write succeeds again (a full disk shows here). */
 	dberrors = store_errors(aggd->store, &dberror);
@@ -266,7 +362,7 @@ cmd_import(struct client *c, json_t *req)
 				    *json_string_value(t) == '\0')
 					continue;
 				if ((rc = store_feed_tag(aggd->store, id,
-				    json_string_value(t))) == -1) {
+				    json_string_value(t), 1)) == -1) {
 					json_decref(added_tags);
 					goto fail;
 				}

@@ -69,7 +69,7 @@ void
 cmd_items(struct client *c, json_t *req)
 {
 	sqlite3_stmt	*st;
-	const char	*search = NULL;
+	const char	*search = NULL, *tag = NULL;
 	char		*like = NULL;
 	int64_t		 feed = 0, since = -1, after = -1, limit = -1, sent = 0;
 	int64_t		 last_t = INT64_MAX, last_id = INT64_MAX, page;
@@ -83,7 +83,8 @@ cmd_items(struct client *c, json_t *req)
 	    cmd_integer(c, req, "since", 0, &since) != 0 ||
 	    cmd_integer(c, req, "after_id", 0, &after) != 0 ||
 	    cmd_integer(c, req, "limit", 0, &limit) != 0 ||
-	    cmd_string(c, req, "search", 0, &search) != 0)
+	    cmd_string(c, req, "search", 0, &search) != 0 ||
+	    cmd_string(c, req, "tag", 0, &tag) != 0)
 		return;
 	if (search != NULL && *search != '\0')
 		like = cmd_items_like(search);
@@ -108,6 +109,7 @@ cmd_items(struct client *c, json_t *req)
 		sqlite3_bind_int64(st, 5, last_id);
 		sqlite3_bind_int64(st, 6, page);
 		store_bind_int(st, 7, feed, 0);
+		store_bind_text(st, 8, tag);
 		rows = 0;
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 			last_id = sqlite3_column_int64(st, 0);
@@ -195,18 +197,20 @@ cmd_items_mark(struct client *c, json_t *req, int read)
 		server_client_send(c, proto_error("database busy"));
 		return;
 	}
-	if (read && all) {
+	if (all) {
 		st = store_stmt(aggd->store, STMT_ALL_SET_READ);
+		sqlite3_bind_int(st, 1, read);
 		if (store_exec(aggd->store, st) != 0)
 			goto fail;
 		changed = sqlite3_changes(store_db(aggd->store));
-	} else if (read && json_object_get(req, "feed") != NULL) {
+	} else if (json_object_get(req, "feed") != NULL) {
 		if ((feed = cmd_feed(c, req, "feed")) == -1) {
 			store_rollback(aggd->store);
 			return;
 		}
 		st = store_stmt(aggd->store, STMT_FEED_SET_READ);
 		sqlite3_bind_int64(st, 1, feed);
+		sqlite3_bind_int(st, 2, read);
 		if (store_exec(aggd->store, st) != 0)
 			goto fail;
 		changed = sqlite3_changes(store_db(aggd->store));
@@ -234,8 +238,8 @@ cmd_items_mark(struct client *c, json_t *req, int read)
 		}
 	} else {
 		store_rollback(aggd->store);
-		server_client_send(c, proto_error(read ? "read: give item ids, "
-		    "a feed or all" : "unread: give item ids"));
+		server_client_send(c, proto_error("%s: give item ids, a feed "
+		    "or all", read ? "read" : "unread"));
 		return;
 	}
 	if (store_commit(aggd->store) != 0)

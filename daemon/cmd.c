@@ -24,6 +24,10 @@ static const struct cmd_entry cmd_table[] = {
 	{ "import",	cmd_import },
 	{ "export",	cmd_export },
 	{ "backup",	cmd_backup },
+	{ "set",	cmd_set },
+	{ "pause",	cmd_pause },
+	{ "resume",	cmd_resume },
+	{ "log",	cmd_log },
 };
 
 void

@@ -29,6 +29,20 @@ void	 cmd_feeds(struct client *, json_t *);
 void	 cmd_status(struct client *, json_t *);
 void	 cmd_import(struct client *, json_t *);
 void	 cmd_export(struct client *, json_t *);
+json_t	*cmd_feeds_feed_json(int64_t);
+/* Bring *interval within min_interval and max_interval; the notice that
+ * says so (caller frees), or NULL when it was within. */
+char	*cmd_feeds_interval(int64_t *);
+
+/* cmd-manage.c */
+void	 cmd_set(struct client *, json_t *);
+void	 cmd_pause(struct client *, json_t *);
+void	 cmd_resume(struct client *, json_t *);
+void	 cmd_log(struct client *, json_t *);
+struct store_feed;
+int	 cmd_manage_config_refuse(struct client *, const struct store_feed *,
+	     const char *);
+int64_t	*cmd_manage_feeds(struct client *, json_t *, const char *, size_t *);
 
 /* cmd-items.c */
 void	 cmd_items(struct client *, json_t *);

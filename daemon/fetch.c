@@ -62,6 +62,8 @@ struct job {
 	struct item		*items;
 	size_t			 nitems;
 	size_t			 itemcap;
+	int64_t			 added;		/* items stored, for the log */
+	int64_t			 changed;
 	char			 errbuf[CURL_ERROR_SIZE];
 	TAILQ_ENTRY(job)	 qentry;	/* host queue */
 	struct job		*hnext;		/* id hash chain */
@@ -732,6 +734,8 @@ fetch_store_items(struct job *job, struct store_feed *f, int64_t now,
 	sf.now = now;
 	if (store_items_apply(aggd->store, &sf) != 0)
 		return (-1);
+	job->added = sf.added;
+	job->changed = sf.changed;
 	if (sf.new_key_mode != NULL) {
 		log_warnx("feed %lld (%s): %s; keying items by %s from now on",
 		    (long long)f->id, f->url, sf.why, sf.new_key_mode);
@@ -854,6 +858,7 @@ fetch_finish(struct job *job, CURLcode rc)
 	const char		*perr, *db;
 	int			 ok = 0, disabled_now = 0, stored = 0;
 	int			 recorded;
+	curl_off_t		 usecs = 0;
 
 	curl_easy_getinfo(job->easy, CURLINFO_RESPONSE_CODE, &code);
 	curl_easy_getinfo(job->easy, CURLINFO_REDIRECT_COUNT, &redirects);
@@ -936,7 +941,7 @@ fetch_finish(struct job *job, CURLcode rc)
 		f->errors = 0;
 		/* Only an explicit refresh reaches a disabled feed: the
 		 * answer shows it is back, so it is polled again. */
-		if (f->disabled != NULL) {
+		if (f->disabled != NULL && strcmp(f->disabled, "paused") != 0) {
 			log_info("feed %lld (%s): answers again (was %s); "
 			    "enabled", (long long)f->id, f->url, f->disabled);
 			free(f->disabled);
@@ -976,7 +981,10 @@ fetch_finish(struct job *job, CURLcode rc)
 			sched_backoff(aggd->conf, f, now);
 	}
 	recorded = 0;
-	if (store_feed_fetched(aggd->store, f, meta != NULL ? meta->title :
+	curl_easy_getinfo(job->easy, CURLINFO_TOTAL_TIME_T, &usecs);
+	if (store_fetch_log(aggd->store, f, (int64_t)job->received,
+	    (int64_t)usecs / 1000, job->added, job->changed) != 0 ||
+	    store_feed_fetched(aggd->store, f, meta != NULL ? meta->title :
 	    NULL, meta != NULL ? meta->link : NULL, ok) != 0)
 		store_fetch_rollback(aggd->store);
 	else if (store_fetch_commit(aggd->store) == 0)	/* else rolled back */

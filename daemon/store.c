@@ -1,6 +1,7 @@
 /*
  * The SQLite store: one database file in WAL mode holding feeds, their
- * aliases (old URLs after a permanent redirect), items and the hook outbox.
+ * aliases (old URLs after a permanent redirect), items, the hook outbox
+ * and the fetch history.
  * The schema is versioned with PRAGMA user_version and migrated forward in
  * one transaction at open.  Every statement is prepared once in store_open()
  * and finalized in store_close(); nothing is built by concatenation.
@@ -141,6 +142,21 @@ static const char *store_migrations[] = {
 	" WHERE nlink IS NULL;"
 	"CREATE INDEX tombstones_seen ON tombstones(feed_id, seen);"
 	"CREATE INDEX items_feed_seen ON items(feed_id, first_seen);",
+	/* 4: the fetch history, a row per attempt written in the fetch's
+	 * own savepoint, the oldest pruned past STORE_LOG_KEEP a feed. */
+	"CREATE TABLE fetch_log ("
+	"  id INTEGER PRIMARY KEY,"
+	"  feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,"
+	"  time INTEGER NOT NULL,"
+	"  status INTEGER,"			/* HTTP, NULL: no answer */
+	"  bytes INTEGER NOT NULL,"
+	"  duration_ms INTEGER NOT NULL,"
+	"  new INTEGER NOT NULL,"
+	"  changed INTEGER NOT NULL,"
+	"  error TEXT,"
+	"  next_reason TEXT"
+	");"
+	"CREATE INDEX fetch_log_feed ON fetch_log(feed_id, id);",
 };
 
 /* What a migration needs done in C after its SQL, in the same
@@ -148,6 +164,7 @@ static const char *store_migrations[] = {
 static int (*store_migration_steps[])(struct store *, char **) = {
 	NULL,
 	store_items_backfill,
+	NULL,
 	NULL,
 };
 _Static_assert(nitems(store_migration_steps) == nitems(store_migrations),
@@ -263,6 +280,8 @@ static const char *store_sql[STMT_COUNT] = {
 	    " AND (?3 IS NULL OR i.title LIKE ?3 ESCAPE '\\'"
 	    " OR item_summary(i.summary, i.content) LIKE ?3 ESCAPE '\\'"
 	    " OR item_content(i.content) LIKE ?3 ESCAPE '\\')"
+	    " AND (?8 IS NULL OR i.feed_id IN"
+	    " (SELECT feed_id FROM feed_tags WHERE tag = ?8))"
 	    " ORDER BY i.sort_time DESC, i.id DESC LIMIT ?6",
 	[STMT_ITEMS_FEED_PAGE] =
 	    "SELECT i.id, i.feed_id, f.url, i.guid, i.title, i.link, i.author,"
@@ -275,6 +294,8 @@ static const char *store_sql[STMT_COUNT] = {
 	    " AND (?3 IS NULL OR i.title LIKE ?3 ESCAPE '\\'"
 	    " OR item_summary(i.summary, i.content) LIKE ?3 ESCAPE '\\'"
 	    " OR item_content(i.content) LIKE ?3 ESCAPE '\\')"
+	    " AND (?8 IS NULL OR i.feed_id IN"
+	    " (SELECT feed_id FROM feed_tags WHERE tag = ?8))"
 	    " ORDER BY i.sort_time DESC, i.id DESC LIMIT ?6",
 	[STMT_ITEMS_AFTER] =
 	    "SELECT i.id, i.feed_id, f.url, i.guid, i.title, i.link, i.author,"
@@ -286,6 +307,8 @@ static const char *store_sql[STMT_COUNT] = {
 	    " AND (?3 IS NULL OR i.title LIKE ?3 ESCAPE '\\'"
 	    " OR item_summary(i.summary, i.content) LIKE ?3 ESCAPE '\\'"
 	    " OR item_content(i.content) LIKE ?3 ESCAPE '\\')"
+	    " AND (?8 IS NULL OR i.feed_id IN"
+	    " (SELECT feed_id FROM feed_tags WHERE tag = ?8))"
 	    " ORDER BY i.id LIMIT ?6",
 	[STMT_ITEMS_ANNOUNCED] =
 	    "SELECT i.id, i.feed_id, f.url, i.guid, i.title, i.link, i.author,"
@@ -319,8 +342,8 @@ static const char *store_sql[STMT_COUNT] = {
 	    " last_error = ?3, failed = 1 WHERE item_id = ?1",
 	[STMT_ITEM_SET_READ] = "UPDATE items SET read = ?2 WHERE id = ?1",
 	[STMT_FEED_SET_READ] =
-	    "UPDATE items SET read = 1 WHERE feed_id = ?1 AND read = 0",
-	[STMT_ALL_SET_READ] = "UPDATE items SET read = 1 WHERE read = 0",
+	    "UPDATE items SET read = ?2 WHERE feed_id = ?1 AND read != ?2",
+	[STMT_ALL_SET_READ] = "UPDATE items SET read = ?1 WHERE read != ?1",
 	[STMT_FEED_LINK_DEFAULT] =
 	    "UPDATE feeds SET link = ?2 WHERE id = ?1 AND link IS NULL",
 	/* Tombstones, looked at like items (store-items.c) under negative
@@ -375,6 +398,33 @@ static const char *store_sql[STMT_COUNT] = {
 	    " WHERE feed_id = ?1 ORDER BY sort_time DESC, id DESC"
 	    " LIMIT -1 OFFSET ?2)) + (SELECT count(*) FROM items"
 	    " WHERE feed_id = ?1 AND first_seen < ?3)",
+	[STMT_TAG_REMOVE] =
+	    "DELETE FROM feed_tags WHERE feed_id = ?1 AND tag = ?2",
+	[STMT_FEED_UPDATE] =
+	    "UPDATE feeds SET user_title = CASE WHEN ?2 THEN ?3"
+	    " ELSE user_title END, interval = ?4, hook = ?5, retain = ?6,"
+	    " retain_items = ?7, next_fetch = ?8, next_reason = ?9"
+	    " WHERE id = ?1",
+	[STMT_FEED_SET_DISABLED] =
+	    "UPDATE feeds SET disabled = ?2, next_fetch = ?3, next_reason = ?4"
+	    " WHERE id = ?1",
+	[STMT_FEED_STATES] =
+	    "SELECT count(*) FILTER (WHERE last_error IS NOT NULL),"
+	    " count(*) FILTER (WHERE disabled = 'paused') FROM feeds",
+	[STMT_LOG_INSERT] =
+	    "INSERT INTO fetch_log (feed_id, time, status, bytes, duration_ms,"
+	    " new, changed, error, next_reason)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+	/* Rows of the feed older than its STORE_LOG_KEEP newest: the
+	 * offset walks the (feed_id, id) index, no more. */
+	[STMT_LOG_PRUNE] =
+	    "DELETE FROM fetch_log WHERE feed_id = ?1 AND id <="
+	    " (SELECT id FROM fetch_log WHERE feed_id = ?1"
+	    " ORDER BY id DESC LIMIT 1 OFFSET ?2)",
+	[STMT_LOG_PAGE] =
+	    "SELECT time, feed_id, status, bytes, duration_ms, new, changed,"
+	    " error, next_reason FROM fetch_log"
+	    " WHERE (?1 IS NULL OR feed_id = ?1) ORDER BY id DESC LIMIT ?2",
 	[STMT_FEED_PUBLISHED] =
 	    "SELECT published FROM items WHERE feed_id = ?1"
 	    " AND published IS NOT NULL ORDER BY published DESC LIMIT 20",
@@ -1367,6 +1417,8 @@ store_feed_json(struct store *s, const struct store_feed *f,
 	json_object_set_new(o, "unread", json_integer(unread));
 	json_object_set_new(o, "disabled", f->disabled != NULL ?
 	    json_string(f->disabled) : json_false());
+	json_object_set_new(o, "config", json_str_or_null(f->name));
+	json_object_set_new(o, "hook", json_str_or_null(f->hook));
 	json_object_set_new(o, "retain", f->retain < 0 ? json_null() :
 	    json_integer(f->retain));
 	json_object_set_new(o, "retain_items", f->retain_items < 0 ?
@@ -1552,6 +1604,98 @@ store_feed_fetched(struct store *s, const struct store_feed *f,
 	store_bind_text(st, 16, f->key_mode);
 	sqlite3_bind_int(st, 17, success);
 	store_bind_int(st, 18, f->hint, -1);
+	return (store_exec(s, st));
+}
+
+int
+store_feed_update(struct store *s, const struct store_feed *f,
+    int set_title, const char *title)
+{
+	sqlite3_stmt	*st = store_stmt(s, STMT_FEED_UPDATE);
+
+	sqlite3_bind_int64(st, 1, f->id);
+	sqlite3_bind_int(st, 2, set_title);
+	store_bind_text(st, 3, title);
+	store_bind_int(st, 4, f->interval, -1);
+	store_bind_text(st, 5, f->hook);
+	store_bind_int(st, 6, f->retain, -1);
+	store_bind_int(st, 7, f->retain_items, -1);
+	store_bind_int(st, 8, f->next_fetch, -1);
+	store_bind_text(st, 9, f->next_reason);
+	return (store_exec(s, st));
+}
+
+/* Tag a feed (add) or untag it: 1 when that changed it, 0 when it
+ * already was so, -1 on error. */
+int
+store_feed_tag(struct store *s, int64_t id, const char *tag, int add)
+{
+	sqlite3_stmt	*st;
+
+	st = store_stmt(s, add ? STMT_TAG_INSERT : STMT_TAG_REMOVE);
+	sqlite3_bind_int64(st, 1, id);
+	store_bind_text(st, 2, tag);
+	if (store_exec(s, st) != 0)
+		return (-1);
+	return (sqlite3_changes(s->db) > 0);
+}
+
+int
+store_feed_set_disabled(struct store *s, int64_t id, const char *disabled,
+    int64_t when, const char *why)
+{
+	sqlite3_stmt	*st = store_stmt(s, STMT_FEED_SET_DISABLED);
+
+	sqlite3_bind_int64(st, 1, id);
+	store_bind_text(st, 2, disabled);
+	store_bind_int(st, 3, when, -1);
+	store_bind_text(st, 4, why);
+	return (store_exec(s, st));
+}
+
+/* For status: feeds whose last poll failed, and paused ones. */
+int
+store_feed_states(struct store *s, int64_t *failing, int64_t *paused)
+{
+	sqlite3_stmt	*st = store_stmt(s, STMT_FEED_STATES);
+	int		 rv = -1;
+
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*failing = sqlite3_column_int64(st, 0);
+		*paused = sqlite3_column_int64(st, 1);
+		rv = 0;
+	} else
+		store_log_error(s, "counting feed states");
+	sqlite3_reset(st);
+	return (rv);
+}
+
+/*
+ * The fetch history: one row per attempt, in the savepoint that records
+ * the attempt's outcome, so the two never disagree.  Pruning here, a feed
+ * at a time, keeps the table at most STORE_LOG_KEEP rows a feed without a
+ * sweep of its own.
+ */
+int
+store_fetch_log(struct store *s, const struct store_feed *f, int64_t bytes,
+    int64_t duration_ms, int64_t added, int64_t changed)
+{
+	sqlite3_stmt	*st = store_stmt(s, STMT_LOG_INSERT);
+
+	sqlite3_bind_int64(st, 1, f->id);
+	sqlite3_bind_int64(st, 2, f->last_fetch);
+	store_bind_int(st, 3, f->last_status, -1);
+	sqlite3_bind_int64(st, 4, bytes);
+	sqlite3_bind_int64(st, 5, duration_ms);
+	sqlite3_bind_int64(st, 6, added);
+	sqlite3_bind_int64(st, 7, changed);
+	store_bind_text(st, 8, f->last_error);
+	store_bind_text(st, 9, f->next_reason);
+	if (store_exec(s, st) != 0)
+		return (-1);
+	st = store_stmt(s, STMT_LOG_PRUNE);
+	sqlite3_bind_int64(st, 1, f->id);
+	sqlite3_bind_int(st, 2, STORE_LOG_KEEP);
 	return (store_exec(s, st));
 }
 
@@ -1751,19 +1895,6 @@ store_errors(struct store *s, const char **last)
 {
 	*last = s->error;
 	return (s->nerrors);
-}
-
-/* Tag a feed: 1 when the tag is new to it, 0 when it had it, -1. */
-int
-store_feed_tag(struct store *s, int64_t id, const char *tag)
-{
-	sqlite3_stmt	*st = store_stmt(s, STMT_TAG_INSERT);
-
-	sqlite3_bind_int64(st, 1, id);
-	store_bind_text(st, 2, tag);
-	if (store_exec(s, st) != 0)
-		return (-1);
-	return (sqlite3_changes(s->db) > 0);
 }
 
 /*

@@ -48,8 +48,8 @@ keys=$(jq -c 'keys_unsorted | sort' "$T/t.json") ||
     fail "add --json output is not JSON: $(cat "$T/t.json")"
 assert_eq "$keys" "$(echo '["id","url","title","link","interval","tags",
     "last_fetch","last_status","last_error","next_fetch",
-    "next_fetch_reason","items","unread","disabled","retain",
-    "retain_items"]' | jq -c sort)" \
+    "next_fetch_reason","items","unread","disabled","config","hook",
+    "retain","retain_items"]' | jq -c sort)" \
     "feed object keys"
 assert_eq "$(jq -r .url "$T/t.json")" http://127.0.0.1:9/t.xml "json url"
 assert_eq "$(jq -r .title "$T/t.json")" Tagged "json title from --title"

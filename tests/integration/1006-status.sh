@@ -38,7 +38,8 @@ aggctl status --json >"$T/status" || fail "status --json exited $?"
 assert_eq "$(wc -l <"$T/status" | tr -d ' ')" 1 "one line"
 assert_eq "$(jq -c 'keys' "$T/status")" "$(echo '["version","uptime","feeds",
     "items","unread","transfers","next_fetch","hooks_pending",
-    "hooks_failed","database_errors","database_error"]' | jq -c sort)" \
+    "hooks_failed","failing","paused","database_errors","database_error"]' |
+    jq -c sort)" \
     "exactly the status keys of INTERFACE.md, and the database's"
 jq -e '(.version | type) == "string" and (.version | length) > 0 and
     ([.uptime, .feeds, .items, .unread, .transfers, .hooks_pending,

@@ -331,12 +331,12 @@ test_add_fields(void **state)
 
 	o = store_feed_json(fx->s, f, 1800);
 	want = json_pack("{s:I, s:s, s:s, s:n, s:i, s:[ss], s:n, s:n, s:n,"
-	    " s:s, s:i, s:i, s:b, s:n, s:n}", "id", (json_int_t)id,
+	    " s:s, s:i, s:i, s:b, s:n, s:n, s:n, s:n}", "id", (json_int_t)id,
 	    "url", "http://127.0.0.1:9/t.xml", "title", "My title",
 	    "link", "interval", 7200, "tags", "local", "news",
 	    "last_fetch", "last_status", "last_error",
 	    "next_fetch_reason", "new", "items", 0, "unread", 0,
-	    "disabled", 0, "retain", "retain_items");
+	    "disabled", 0, "config", "hook", "retain", "retain_items");
 	assert_non_null(want);
 	/* next_fetch is a time; compare the rest exactly. */
 	assert_true(json_is_string(json_object_get(o, "next_fetch")));
@@ -827,23 +827,26 @@ test_item_migrate(void **state)
 {
 	struct fixture	*fx = *state;
 	char		 mode[16] = "guid", *cause = NULL;
-	int64_t		 id;
+	int64_t		 id, version;
 	struct fetched	 r;
 
 	id = add(fx->s, "http://127.0.0.1:9/old.xml");
 	fetch_doc(fx->s, id, "g1|one|||x.mp3;g2|two|||y.mp3;|three|||;"
 	    "g4|four|http://x/4|4", mode, 0);
+	version = sql_int(fx->s, "PRAGMA user_version");
+	/* Schema 1: what the later migrations add goes too. */
 	sql_exec(fx->s, "DROP TABLE tombstones; DROP INDEX items_feed_seen;"
 	    "ALTER TABLE feeds DROP COLUMN retain;"
 	    "ALTER TABLE feeds DROP COLUMN retain_items;"
 	    "ALTER TABLE feeds DROP COLUMN parsed;"
+	    "DROP TABLE fetch_log;"
 	    "DROP INDEX items_shash;"
 	    "ALTER TABLE items DROP COLUMN shash; PRAGMA user_version = 1");
 	store_close(fx->s);
 	fx->s = store_open(fx->path, &cause);
 	if (fx->s == NULL)
 		fail_msg("reopen: %s", cause);
-	assert_int_equal(sql_int(fx->s, "PRAGMA user_version"), 3);
+	assert_int_equal(sql_int(fx->s, "PRAGMA user_version"), version);
 	/* Items without a link get theirs now; the others when looked at. */
 	assert_int_equal(sql_int(fx->s, "SELECT count(*) FROM items"
 	    " WHERE (shash IS NULL) != (nlink IS NOT NULL)"), 0);
@@ -857,6 +860,47 @@ test_item_migrate(void **state)
 	assert_int_equal(sql_int(fx->s, "SELECT count(*) FROM items"), 4);
 	assert_int_equal(sql_int(fx->s, "SELECT count(*) FROM items"
 	    " WHERE shash IS NULL"), 0);
+}
+
+/* The fetch history keeps each feed's last STORE_LOG_KEEP rows, the
+ * newest, whatever another feed logs; removing a feed takes its rows. */
+static void
+test_fetch_log(void **state)
+{
+	struct fixture		*fx = *state;
+	struct store_feed	*f, *g;
+	int64_t			 a, b, i;
+	char			 sql[128];
+
+	a = add(fx->s, "http://127.0.0.1:9/a.xml");
+	b = add(fx->s, "http://127.0.0.1:9/b.xml");
+	f = store_feed_get(fx->s, a);
+	g = store_feed_get(fx->s, b);
+	assert_int_equal(store_begin(fx->s), 0);
+	for (i = 0; i < STORE_LOG_KEEP + 40; i++) {
+		f->last_fetch = 1000 + i;
+		assert_int_equal(store_fetch_log(fx->s, f, i, 1, 0, 0), 0);
+		if (i < 3)
+			assert_int_equal(store_fetch_log(fx->s, g, i, 1, 0, 0),
+			    0);
+	}
+	assert_int_equal(store_commit(fx->s), 0);
+	snprintf(sql, sizeof sql, "SELECT count(*)"
+	    " FROM fetch_log WHERE feed_id = %lld", (long long)a);
+	assert_int_equal(sql_int(fx->s, sql), STORE_LOG_KEEP);
+	snprintf(sql, sizeof sql, "SELECT min(time) FROM fetch_log"
+	    " WHERE feed_id = %lld", (long long)a);
+	assert_int_equal(sql_int(fx->s, sql), 1000 + 40);
+	snprintf(sql, sizeof sql, "SELECT max(bytes) FROM fetch_log"
+	    " WHERE feed_id = %lld", (long long)a);
+	assert_int_equal(sql_int(fx->s, sql), STORE_LOG_KEEP + 39);
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM fetch_log"
+	    " WHERE feed_id = %lld", (long long)b);
+	assert_int_equal(sql_int(fx->s, sql), 3);
+	assert_int_equal(store_feed_remove(fx->s, a), 0);
+	assert_int_equal(sql_int(fx->s, "SELECT count(*) FROM fetch_log"), 3);
+	store_feed_free(f);
+	store_feed_free(g);
 }
 
 int
@@ -877,6 +921,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_item_identity, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_item_migrate, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_fetch_log, setup,
 		    teardown),
 	};
 
