@@ -53,7 +53,7 @@ $(BUILD)/config.mk: Makefile mk/deps.sh
 ALL_CFLAGS = $(WARN) $(CFLAGS) $(SANFLAGS) -D_GNU_SOURCE \
 	     -DAGG_VERSION='"$(VERSION)"' -Ilib -Idaemon $(PKG_CFLAGS) -MMD -MP
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
-LIBS	= $(PKG_LIBS) -lm
+LIBS	= $(PKG_LIBS) -lm -pthread
 
 # --- lib/: shared by both programs, the tests and the fuzzers -------------
 LIB_SRC	= $(wildcard lib/*.c)
