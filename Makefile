@@ -142,7 +142,7 @@ $(BUILD)/tests/sockpeer.o: tests/tools/sockpeer.c $(BUILD)/config.mk
 $(SOCKPEER): $(BUILD)/tests/sockpeer.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^
 
-tests: all $(UNIT_BIN) $(SOCKPEER)
+tests: all $(UNIT_BIN) $(SOCKPEER) $(BUILD)/bench/gen-db
 
 check: tests
 	@BUILD=$(BUILD) sh tests/run.sh
@@ -170,6 +170,10 @@ $(BUILD)/fuzz/%: $(BUILD)/tests/fuzz/%.o $(LIBAGGD) $(LIBAGG)
 
 # --- benchmarks ------------------------------------------------------------
 $(BUILD)/bench/%: $(BUILD)/bench/%.o $(LIBAGG)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+# The database generator makes its schema with the daemon's store; the
+# heavy-query tests use it too.
+$(BUILD)/bench/gen-db: $(BUILD)/bench/gen-db.o $(LIBAGGD) $(LIBAGG)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 bench: all $(BENCH_BIN)

@@ -425,7 +425,8 @@ query_close_cb(struct client *c UNUSED, void *arg)
 		if (query_pool.workers[i].current == q)
 			sqlite3_interrupt(query_pool.workers[i].db);
 	pthread_mutex_unlock(&query_pool.lock);
-	log_debug("client %u: gone, query cancelled", q->client_id);
+	log_info("client %u: gone mid-reply, its query stopped",
+	    q->client_id);
 }
 
 void
