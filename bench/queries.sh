@@ -101,7 +101,8 @@ measure "show" show $((N / 2)) --json
 measure "status" status --json
 
 echo "== while items --limit 200000 --json runs again and again"
-(while :; do "$BUILD/aggctl" items --limit 200000 --json >/dev/null; done) &
+(while :; do "$BUILD/aggctl" items --limit 200000 --json >/dev/null \
+    2>&1; done) &
 LOAD_PID=$!
 sleep 1
 measure "status (loaded)" status --json
