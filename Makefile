@@ -54,7 +54,7 @@ $(BUILD)/config.mk: Makefile mk/deps.sh
 ALL_CFLAGS = $(WARN) $(CFLAGS) $(SANFLAGS) -D_GNU_SOURCE \
 	     -DAGG_VERSION='"$(VERSION)"' -Ilib -Idaemon $(PKG_CFLAGS) -MMD -MP
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
-LIBS	= $(PKG_LIBS) -lm
+LIBS	= $(PKG_LIBS) -lm -pthread
 
 # --- lib/: shared by both programs, the tests and the fuzzers -------------
 LIB_SRC	= $(wildcard lib/*.c)
@@ -143,7 +143,7 @@ $(BUILD)/tests/sockpeer.o: tests/tools/sockpeer.c $(BUILD)/config.mk
 $(SOCKPEER): $(BUILD)/tests/sockpeer.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^
 
-tests: all $(UNIT_BIN) $(SOCKPEER)
+tests: all $(UNIT_BIN) $(SOCKPEER) $(BUILD)/bench/gen-db
 
 check: tests
 	@BUILD=$(BUILD) sh tests/run.sh
@@ -171,6 +171,10 @@ $(BUILD)/fuzz/%: $(BUILD)/tests/fuzz/%.o $(LIBAGGD) $(LIBAGG)
 
 # --- benchmarks ------------------------------------------------------------
 $(BUILD)/bench/%: $(BUILD)/bench/%.o $(LIBAGG)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+# The database generator makes its schema with the daemon's store; the
+# heavy-query tests use it too.
+$(BUILD)/bench/gen-db: $(BUILD)/bench/gen-db.o $(LIBAGGD) $(LIBAGG)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 bench: all $(BENCH_BIN)

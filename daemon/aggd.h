@@ -124,9 +124,19 @@ int		 store_feed_set_next(struct store *, int64_t id, int64_t when,
 		     const char *reason);
 /* The earliest next_fetch of an enabled feed, or -1. */
 int64_t		 store_next_due(struct store *, int64_t *feed_id);
-int		 store_counts(struct store *, int64_t *feeds, int64_t *items,
-		     int64_t *unread, int64_t *hooks_pending,
-		     int64_t *hooks_failed);
+/* status's figures: read from counters the writes keep, not counted. */
+struct store_counts {
+	int64_t		 feeds;
+	int64_t		 items;
+	int64_t		 unread;
+	int64_t		 hooks_pending;
+	int64_t		 hooks_failed;
+	int64_t		 failing;	/* feeds whose last poll failed */
+	int64_t		 paused;
+	int64_t		 database_bytes;
+};
+int		 store_counts(struct store *, struct store_counts *);
+const char	*store_path(struct store *);
 int64_t		 store_feed_items(struct store *, int64_t id, int64_t *unread);
 int		 store_feed_fetched(struct store *, const struct store_feed *,
 		     const char *title, const char *link, int success);
@@ -168,7 +178,6 @@ int		 store_feed_link_default(struct store *, int64_t id,
 		     const char *link);
 /* Give free pages back, up to pages of them: the free pages left. */
 int64_t		 store_vacuum_step(struct store *, int pages);
-const char	*store_path(struct store *);
 
 /* retain.c: removes items past retain and retain_items in the
  * background, a batch per loop turn. */
@@ -196,6 +205,8 @@ unsigned int server_client_id(const struct client *);
 void	server_client_ref(struct client *);
 void	server_client_unref(struct client *);
 void	server_client_busy(struct client *);
+void	server_client_streaming(struct client *);
+void	server_client_send_raw(struct client *, const char *, size_t);
 void	server_client_done(struct client *);
 size_t	server_client_pending(const struct client *);
 void	server_client_set_close(struct client *,
@@ -208,6 +219,25 @@ void	cmd_follow_notify(void);
 
 /* cmd.c */
 void	cmd_dispatch(struct client *, json_t *);
+
+/* query.c: read queries on their own connections, off the loop. */
+struct query_items {
+	int64_t		 feed;		/* 0: all */
+	int64_t		 since;		/* -1: none */
+	int64_t		 after;		/* -1: newest first; else id order */
+	int64_t		 limit;		/* -1: none */
+	int		 unread;
+	const char	*tag;		/* NULL: any */
+	const char	*search;	/* the user's query, NULL: none */
+};
+int	 query_init(struct event_base *, const char *path, char **cause);
+void	 query_free(void);
+/* Stream the items asked for to c (rows, then end or error). */
+void	 query_items(struct client *, const struct query_items *);
+/* The user's search as an FTS5 expression (caller frees), or NULL with
+ * *cause saying what is wrong with it. */
+char	*query_search_expr(const char *, char **cause);
+json_t	*query_lag_json(void);
 
 /* cmd-fetch.c: fetch.c tells it that a feed's poll ended (error NULL when
  * it went well), once per transfer that ends or is cancelled. */

@@ -262,20 +262,16 @@ cmd_feeds(struct client *c, json_t *req)
 	server_client_send(c, proto_end());
 }
 
+/* Answers at once: counters the writes keep, never a count of rows. */
 void
 cmd_status(struct client *c, json_t *req UNUSED)
 {
-	int64_t		 feeds = 0, items = 0, unread = 0, pending = 0;
-	int64_t		 failed = 0, next, dberrors, failing = 0, paused = 0;
-	const char	*dberror;
-	json_t		*o;
+	struct store_counts	 n;
+	int64_t			 next, dberrors;
+	const char		*dberror;
+	json_t			*o;
 
-	if (store_counts(aggd->store, &feeds, &items, &unread, &pending,
-	    &failed) != 0) {
-		server_client_send(c, proto_error("database error"));
-		return;
-	}
-	if (store_feed_states(aggd->store, &failing, &paused) != 0) {
+	if (store_counts(aggd->store, &n) != 0) {
 		server_client_send(c, proto_error("database error"));
 		return;
 	}
@@ -284,21 +280,25 @@ cmd_status(struct client *c, json_t *req UNUSED)
 	json_object_set_new(o, "version", json_string(AGG_VERSION));
 	json_object_set_new(o, "uptime",
 	    json_integer(time(NULL) - aggd->started));
-	json_object_set_new(o, "feeds", json_integer(feeds));
-	json_object_set_new(o, "items", json_integer(items));
-	json_object_set_new(o, "unread", json_integer(unread));
+	json_object_set_new(o, "feeds", json_integer(n.feeds));
+	json_object_set_new(o, "items", json_integer(n.items));
+	json_object_set_new(o, "unread", json_integer(n.unread));
 	json_object_set_new(o, "transfers", json_integer(aggd->transfers));
 	json_object_set_new(o, "next_fetch", next < 0 ? json_null() :
 	    json_time_or_null(next));
-	json_object_set_new(o, "hooks_pending", json_integer(pending));
-	json_object_set_new(o, "hooks_failed", json_integer(failed));
-	json_object_set_new(o, "failing", json_integer(failing));
-	json_object_set_new(o, "paused", json_integer(paused));
+	json_object_set_new(o, "hooks_pending", json_integer(n.hooks_pending));
+	json_object_set_new(o, "hooks_failed", json_integer(n.hooks_failed));
+	json_object_set_new(o, "failing", json_integer(n.failing));
+	json_object_set_new(o, "paused", json_integer(n.paused));
+	json_object_set_new(o, "database_bytes",
+	    json_integer(n.database_bytes));
 	/* Failed database statements since start, and the last one's
 	 * error until a write succeeds again (a full disk shows here). */
 	dberrors = store_errors(aggd->store, &dberror);
 	json_object_set_new(o, "database_errors", json_integer(dberrors));
 	json_object_set_new(o, "database_error", json_str_or_null(dberror));
+	/* How late the loop runs its timers while queries are served. */
+	json_object_set_new(o, "loop_lag_ms", query_lag_json());
 	server_client_send(c, proto_ok(o));
 }
 

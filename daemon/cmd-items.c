@@ -1,8 +1,7 @@
 /*
- * Items over the socket: items, show, read, unread, and follow.  Lists are
- * served from indexed keyset queries a page at a time (newest first by
- * published, else first_seen, ties by id; --after-id in id order), so a
- * long list never sits in memory whole.  follow keeps the client as a
+ * Items over the socket: items, show, read, unread, and follow.  items
+ * (listings and searches) is handed to query.c, which runs it on a read
+ * connection off the loop and streams it as the client reads.  follow keeps the client as a
  * follower with a cursor (the last item id sent): replay and live items
  * are the same query, run again whenever items are announced or the
  * client's output drains.
@@ -48,88 +47,25 @@ cmd_items_row_json(sqlite3_stmt *st)
 	return (j);
 }
 
-/* "%text%" with LIKE's wildcards escaped. */
-static char *
-cmd_items_like(const char *q)
-{
-	struct buf	b;
-
-	buf_init(&b);
-	buf_addc(&b, '%');
-	for (; *q != '\0'; q++) {
-		if (*q == '%' || *q == '_' || *q == '\\')
-			buf_addc(&b, '\\');
-		buf_addc(&b, *q);
-	}
-	buf_addc(&b, '%');
-	return (buf_detach(&b));
-}
-
+/* Listings and searches run off the loop (query.c); this checks the
+ * request and resolves the feed. */
 void
 cmd_items(struct client *c, json_t *req)
 {
-	sqlite3_stmt	*st;
-	const char	*search = NULL, *tag = NULL;
-	char		*like = NULL;
-	int64_t		 feed = 0, since = -1, after = -1, limit = -1, sent = 0;
-	int64_t		 last_t = INT64_MAX, last_id = INT64_MAX, page;
-	int		 unread = 0, rc, rows;
+	struct query_items	p = { 0, -1, -1, -1, 0, NULL, NULL };
 
 	if (json_object_get(req, "feed") != NULL &&
 	    !json_is_null(json_object_get(req, "feed")) &&
-	    (feed = cmd_feed(c, req, "feed")) == -1)
+	    (p.feed = cmd_feed(c, req, "feed")) == -1)
 		return;
-	if (cmd_bool(c, req, "unread", &unread) != 0 ||
-	    cmd_integer(c, req, "since", 0, &since) != 0 ||
-	    cmd_integer(c, req, "after_id", 0, &after) != 0 ||
-	    cmd_integer(c, req, "limit", 0, &limit) != 0 ||
-	    cmd_string(c, req, "search", 0, &search) != 0 ||
-	    cmd_string(c, req, "tag", 0, &tag) != 0)
+	if (cmd_bool(c, req, "unread", &p.unread) != 0 ||
+	    cmd_integer(c, req, "since", 0, &p.since) != 0 ||
+	    cmd_integer(c, req, "after_id", 0, &p.after) != 0 ||
+	    cmd_integer(c, req, "limit", 0, &p.limit) != 0 ||
+	    cmd_string(c, req, "tag", 0, &p.tag) != 0 ||
+	    cmd_string(c, req, "search", 0, &p.search) != 0)
 		return;
-	if (search != NULL && *search != '\0')
-		like = cmd_items_like(search);
-	if (after >= 0)
-		last_id = after;
-	for (;;) {
-		page = ITEMS_PAGE;
-		if (limit >= 0 && limit - sent < page)
-			page = limit - sent;
-		if (page <= 0)
-			break;
-		if (after >= 0)
-			st = store_stmt(aggd->store, STMT_ITEMS_AFTER);
-		else if (feed > 0)
-			st = store_stmt(aggd->store, STMT_ITEMS_FEED_PAGE);
-		else
-			st = store_stmt(aggd->store, STMT_ITEMS_PAGE);
-		sqlite3_bind_int(st, 1, unread);
-		store_bind_int(st, 2, since, -1);
-		store_bind_text(st, 3, like);
-		sqlite3_bind_int64(st, 4, last_t);
-		sqlite3_bind_int64(st, 5, last_id);
-		sqlite3_bind_int64(st, 6, page);
-		store_bind_int(st, 7, feed, 0);
-		store_bind_text(st, 8, tag);
-		rows = 0;
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			last_id = sqlite3_column_int64(st, 0);
-			last_t = sqlite3_column_int64(st, 15);
-			server_client_send(c, proto_row(cmd_items_row_json(st)));
-			rows++;
-		}
-		sqlite3_reset(st);
-		if (rc != SQLITE_DONE) {
-			server_client_send(c, proto_error("database error: %s",
-			    sqlite3_errmsg(store_db(aggd->store))));
-			free(like);
-			return;
-		}
-		sent += rows;
-		if (rows < page)
-			break;
-	}
-	free(like);
-	server_client_send(c, proto_end());
+	query_items(c, &p);
 }
 
 static int64_t

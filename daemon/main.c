@@ -342,12 +342,18 @@ main(int argc, char **argv)
 	announce_init(aggd->base);
 	retain_init(aggd->base);
 	sched_init(aggd->base);
+	/* Threads only now, after any fork. */
+	if (query_init(aggd->base, aggd->conf->database, &cause) != 0) {
+		log_warnx("%s", cause);
+		return (1);
+	}
 	notify_send("READY=1\nSTATUS=polling");
 
 	event_base_dispatch(aggd->base);
 
 	log_info("shutting down");
 	server_client_close_all();
+	query_free();
 	server_stop(aggd->server);
 	sched_free();
 	fetch_free();

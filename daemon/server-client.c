@@ -48,6 +48,7 @@ struct client {
 #define CLIENT_CLOSING	0x4	/* close once output is flushed */
 #define CLIENT_BUSY	0x8	/* a request is still being answered */
 #define CLIENT_EOF	0x10	/* the client has shut its writing side */
+#define CLIENT_STREAM	0x20	/* busy with a reply it must keep reading */
 	int			 refs;
 	struct event		*idle;
 	void			(*on_close)(struct client *, void *);
@@ -97,6 +98,14 @@ server_client_idle(struct client *c)
 
 	if (c->flags & CLIENT_DEAD)
 		return;		/* its events are gone with it */
+	/* A streamed reply (a query) is still judged by its progress:
+	 * a client that stops reading it must not hold a worker. */
+	if (c->flags & CLIENT_STREAM) {
+		evtimer_del(c->idle);
+		tv = server_client_timeout(0);
+		bufferevent_set_timeouts(c->bev, NULL, &tv);
+		return;
+	}
 	if (c->flags & (CLIENT_CLOSING | CLIENT_BUSY | CLIENT_EOF)) {
 		evtimer_del(c->idle);
 		bufferevent_set_timeouts(c->bev, NULL, NULL);
@@ -261,6 +270,15 @@ server_client_send(struct client *c, json_t *j)
 	json_decref(j);
 }
 
+/* Queue bytes already encoded as frames (a query's rows). */
+void
+server_client_send_raw(struct client *c, const char *data, size_t len)
+{
+	if (c->flags & CLIENT_DEAD)
+		return;
+	evbuffer_add(bufferevent_get_output(c->bev), data, len);
+}
+
 size_t
 server_client_pending(const struct client *c)
 {
@@ -308,12 +326,21 @@ server_client_maybe_close(struct client *c)
 		server_client_close(c);
 }
 
+/* Like busy, for a reply streamed as the client reads it: the client
+ * is still closed when it stops reading. */
+void
+server_client_streaming(struct client *c)
+{
+	c->flags |= CLIENT_BUSY | CLIENT_STREAM;
+	server_client_idle(c);
+}
+
 void
 server_client_done(struct client *c)
 {
 	if (c->flags & CLIENT_DEAD)
 		return;
-	c->flags &= ~CLIENT_BUSY;
+	c->flags &= ~(CLIENT_BUSY | CLIENT_STREAM);
 	server_client_idle(c);
 	/* Requests that arrived meanwhile are waiting in the input. */
 	server_client_read_cb(c->bev, c);

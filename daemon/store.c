@@ -21,6 +21,8 @@
 #include <zstd.h>
 
 #include "aggd.h"
+#include "buf.h"
+#include "htmltext.h"
 #include "log.h"
 #include "paths.h"
 #include "store.h"
@@ -157,6 +159,88 @@ static const char *store_migrations[] = {
 	"  next_reason TEXT"
 	");"
 	"CREATE INDEX fetch_log_feed ON fetch_log(feed_id, id);",
+	/* 5: status figures kept up to date by triggers, in the transaction
+	 * of whatever write changes them (a fetch, read, a removed feed's
+	 * cascade, retention, a hook's delivery), so that status reads one
+	 * row instead of counting a million.  Counted once here. */
+	"CREATE TABLE counters ("
+	"  id INTEGER PRIMARY KEY CHECK (id = 1),"
+	"  feeds INTEGER NOT NULL, items INTEGER NOT NULL,"
+	"  unread INTEGER NOT NULL, hooks_pending INTEGER NOT NULL,"
+	"  hooks_failed INTEGER NOT NULL, failing INTEGER NOT NULL,"
+	"  paused INTEGER NOT NULL"
+	");"
+	"INSERT INTO counters SELECT 1, (SELECT count(*) FROM feeds),"
+	" (SELECT count(*) FROM items),"
+	" (SELECT count(*) FROM items WHERE read = 0),"
+	" (SELECT count(*) FROM deliveries),"
+	" (SELECT count(*) FROM deliveries WHERE failed = 1),"
+	" (SELECT count(*) FROM feeds WHERE " STORE_FAILING("feeds") "),"
+	" (SELECT count(*) FROM feeds WHERE disabled IS 'paused');"
+	"CREATE TRIGGER counters_items_ins AFTER INSERT ON items BEGIN"
+	" UPDATE counters SET items = items + 1,"
+	" unread = unread + (new.read = 0); END;"
+	"CREATE TRIGGER counters_items_del AFTER DELETE ON items BEGIN"
+	" UPDATE counters SET items = items - 1,"
+	" unread = unread - (old.read = 0); END;"
+	"CREATE TRIGGER counters_items_read AFTER UPDATE OF read ON items"
+	" WHEN (old.read = 0) != (new.read = 0) BEGIN"
+	" UPDATE counters SET unread = unread + (new.read = 0)"
+	" - (old.read = 0); END;"
+	"CREATE TRIGGER counters_feeds_ins AFTER INSERT ON feeds BEGIN"
+	" UPDATE counters SET feeds = feeds + 1,"
+	" failing = failing + " STORE_FAILING("new") ","
+	" paused = paused + (new.disabled IS 'paused'); END;"
+	"CREATE TRIGGER counters_feeds_del AFTER DELETE ON feeds BEGIN"
+	" UPDATE counters SET feeds = feeds - 1,"
+	" failing = failing - " STORE_FAILING("old") ","
+	" paused = paused - (old.disabled IS 'paused'); END;"
+	"CREATE TRIGGER counters_feeds_upd AFTER UPDATE OF errors, disabled"
+	" ON feeds BEGIN UPDATE counters SET"
+	" failing = failing + " STORE_FAILING("new") " - " STORE_FAILING("old")
+	", paused = paused + (new.disabled IS 'paused')"
+	" - (old.disabled IS 'paused'); END;"
+	"CREATE TRIGGER counters_deliveries_ins AFTER INSERT ON deliveries"
+	" BEGIN UPDATE counters SET hooks_pending = hooks_pending + 1,"
+	" hooks_failed = hooks_failed + (new.failed = 1); END;"
+	"CREATE TRIGGER counters_deliveries_del AFTER DELETE ON deliveries"
+	" BEGIN UPDATE counters SET hooks_pending = hooks_pending - 1,"
+	" hooks_failed = hooks_failed - (old.failed = 1); END;"
+	"CREATE TRIGGER counters_deliveries_upd AFTER UPDATE OF failed"
+	" ON deliveries WHEN (old.failed = 1) != (new.failed = 1) BEGIN"
+	" UPDATE counters SET hooks_failed = hooks_failed + (new.failed = 1)"
+	" - (old.failed = 1); END;",
+	/* 6: full-text search.  A contentless FTS5 table, so the text is
+	 * not stored twice: it holds only the index of each item's words
+	 * (aggd_text: title, summary and content with markup stripped and
+	 * entities decoded).  Its rowid is the item's sort key
+	 * (STORE_SEARCH_KEY), so a search walks matches newest first and
+	 * stops at the page size.  Triggers keep it in the transaction of
+	 * every insert, update and delete of an item, whoever makes it
+	 * (fetches, a removed feed's cascade, retention); a contentless
+	 * table forgets a row only when given its text again, which
+	 * aggd_text recomputes from the row.  Filled by
+	 * store_search_build. */
+	"CREATE VIRTUAL TABLE items_fts USING fts5(text, content='',"
+	" columnsize=0, tokenize='unicode61 remove_diacritics 2');"
+	"CREATE TRIGGER items_fts_ins AFTER INSERT ON items BEGIN"
+	" INSERT INTO items_fts(rowid, text) VALUES ("
+	STORE_SEARCH_KEY("new") ", aggd_text(new.title, new.summary,"
+	" new.content)); END;"
+	"CREATE TRIGGER items_fts_del AFTER DELETE ON items BEGIN"
+	" INSERT INTO items_fts(items_fts, rowid, text) VALUES ('delete', "
+	STORE_SEARCH_KEY("old") ", aggd_text(old.title, old.summary,"
+	" old.content)); END;"
+	"CREATE TRIGGER items_fts_upd AFTER UPDATE OF title, summary,"
+	" content, sort_time ON items WHEN old.title IS NOT new.title"
+	" OR old.summary IS NOT new.summary OR old.content IS NOT new.content"
+	" OR old.sort_time IS NOT new.sort_time BEGIN"
+	" INSERT INTO items_fts(items_fts, rowid, text) VALUES ('delete', "
+	STORE_SEARCH_KEY("old") ", aggd_text(old.title, old.summary,"
+	" old.content));"
+	" INSERT INTO items_fts(rowid, text) VALUES ("
+	STORE_SEARCH_KEY("new") ", aggd_text(new.title, new.summary,"
+	" new.content)); END;",
 };
 
 /* What a migration needs done in C after its SQL, in the same
@@ -166,6 +250,8 @@ static int (*store_migration_steps[])(struct store *, char **) = {
 	store_items_backfill,
 	NULL,
 	NULL,
+	NULL,
+	store_search_build,
 };
 _Static_assert(nitems(store_migration_steps) == nitems(store_migrations),
     "a step, or NULL, for each migration");
@@ -207,10 +293,11 @@ static const char *store_sql[STMT_COUNT] = {
 	    "SELECT id, next_fetch FROM feeds WHERE disabled IS NULL"
 	    " AND next_fetch IS NOT NULL ORDER BY next_fetch LIMIT 1",
 	[STMT_COUNTS] =
-	    "SELECT (SELECT count(*) FROM feeds), (SELECT count(*) FROM items),"
-	    " (SELECT count(*) FROM items WHERE read = 0),"
-	    " (SELECT count(*) FROM deliveries),"
-	    " (SELECT count(*) FROM deliveries WHERE failed = 1)",
+	    "SELECT feeds, items, unread, hooks_pending, hooks_failed,"
+	    " failing, paused FROM counters",
+	[STMT_PAGES] =
+	    "SELECT page_count * page_size FROM pragma_page_count,"
+	    " pragma_page_size",
 	[STMT_FEED_BY_NAME] = "SELECT id FROM feeds WHERE name = ?1",
 	[STMT_FEED_CONFIG_UPDATE] =
 	    "UPDATE feeds SET name = ?2, user_title = ?3, interval = ?4,"
@@ -268,48 +355,6 @@ static const char *store_sql[STMT_COUNT] = {
 	    " nlink = ?14, key = ?15, shash = ?16 WHERE id = ?1",
 	[STMT_DELIVERY_INSERT] =
 	    "INSERT OR IGNORE INTO deliveries (item_id, feed_id) VALUES (?1, ?2)",
-	/* Keyset pages, newest first: ?4/?5 are the last row's sort_time
-	 * and id, ?6 the page size. */
-	[STMT_ITEMS_PAGE] =
-	    "SELECT i.id, i.feed_id, f.url, i.guid, i.title, i.link, i.author,"
-	    " i.summary, i.content, i.published, i.updated, i.categories,"
-	    " i.enclosures, i.first_seen, i.read, i.sort_time"
-	    " FROM items i JOIN feeds f ON f.id = i.feed_id"
-	    " WHERE (i.sort_time < ?4 OR (i.sort_time = ?4 AND i.id < ?5))"
-	    " AND (?1 = 0 OR i.read = 0) AND (?2 IS NULL OR i.sort_time >= ?2)"
-	    " AND (?3 IS NULL OR i.title LIKE ?3 ESCAPE '\\'"
-	    " OR item_summary(i.summary, i.content) LIKE ?3 ESCAPE '\\'"
-	    " OR item_content(i.content) LIKE ?3 ESCAPE '\\')"
-	    " AND (?8 IS NULL OR i.feed_id IN"
-	    " (SELECT feed_id FROM feed_tags WHERE tag = ?8))"
-	    " ORDER BY i.sort_time DESC, i.id DESC LIMIT ?6",
-	[STMT_ITEMS_FEED_PAGE] =
-	    "SELECT i.id, i.feed_id, f.url, i.guid, i.title, i.link, i.author,"
-	    " i.summary, i.content, i.published, i.updated, i.categories,"
-	    " i.enclosures, i.first_seen, i.read, i.sort_time"
-	    " FROM items i JOIN feeds f ON f.id = i.feed_id"
-	    " WHERE i.feed_id = ?7"
-	    " AND (i.sort_time < ?4 OR (i.sort_time = ?4 AND i.id < ?5))"
-	    " AND (?1 = 0 OR i.read = 0) AND (?2 IS NULL OR i.sort_time >= ?2)"
-	    " AND (?3 IS NULL OR i.title LIKE ?3 ESCAPE '\\'"
-	    " OR item_summary(i.summary, i.content) LIKE ?3 ESCAPE '\\'"
-	    " OR item_content(i.content) LIKE ?3 ESCAPE '\\')"
-	    " AND (?8 IS NULL OR i.feed_id IN"
-	    " (SELECT feed_id FROM feed_tags WHERE tag = ?8))"
-	    " ORDER BY i.sort_time DESC, i.id DESC LIMIT ?6",
-	[STMT_ITEMS_AFTER] =
-	    "SELECT i.id, i.feed_id, f.url, i.guid, i.title, i.link, i.author,"
-	    " i.summary, i.content, i.published, i.updated, i.categories,"
-	    " i.enclosures, i.first_seen, i.read, i.sort_time"
-	    " FROM items i JOIN feeds f ON f.id = i.feed_id"
-	    " WHERE i.id > ?5 AND (?7 IS NULL OR i.feed_id = ?7)"
-	    " AND (?1 = 0 OR i.read = 0) AND (?2 IS NULL OR i.sort_time >= ?2)"
-	    " AND (?3 IS NULL OR i.title LIKE ?3 ESCAPE '\\'"
-	    " OR item_summary(i.summary, i.content) LIKE ?3 ESCAPE '\\'"
-	    " OR item_content(i.content) LIKE ?3 ESCAPE '\\')"
-	    " AND (?8 IS NULL OR i.feed_id IN"
-	    " (SELECT feed_id FROM feed_tags WHERE tag = ?8))"
-	    " ORDER BY i.id LIMIT ?6",
 	[STMT_ITEMS_ANNOUNCED] =
 	    "SELECT i.id, i.feed_id, f.url, i.guid, i.title, i.link, i.author,"
 	    " i.summary, i.content, i.published, i.updated, i.categories,"
@@ -625,6 +670,7 @@ store_functions(sqlite3 *db)
 		return (-1);
 	return (0);
 }
+static void	store_text_fn(sqlite3_context *, int, sqlite3_value **);
 
 /* A statement failed: log it, and count it for status. */
 void
@@ -893,6 +939,14 @@ store_open(const char *path, char **cause)
 	}
 	sqlite3_busy_timeout(s->db, 5000);
 	sqlite3_extended_result_codes(s->db, 1);
+	/* The search index's triggers call it: every write to items. */
+	if (sqlite3_create_function_v2(s->db, "aggd_text", 3, SQLITE_UTF8 |
+	    SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL, store_text_fn,
+	    NULL, NULL, NULL) != SQLITE_OK) {
+		xasprintf(cause, "cannot open database %s: %s", path,
+		    sqlite3_errmsg(s->db));
+		goto fail;
+	}
 	/*
 	 * WAL with synchronous=NORMAL: a crash never corrupts and loses at
 	 * most the last commits.  A 16 MB page cache keeps the indexes hot
@@ -1479,23 +1533,148 @@ store_next_due(struct store *s, int64_t *feed_id)
 }
 
 int
-store_counts(struct store *s, int64_t *feeds, int64_t *items,
-    int64_t *unread, int64_t *hooks_pending, int64_t *hooks_failed)
+store_counts(struct store *s, struct store_counts *n)
 {
 	sqlite3_stmt	*st = store_stmt(s, STMT_COUNTS);
 	int		 rv = -1;
 
+	memset(n, 0, sizeof *n);
 	if (sqlite3_step(st) == SQLITE_ROW) {
-		*feeds = sqlite3_column_int64(st, 0);
-		*items = sqlite3_column_int64(st, 1);
-		*unread = sqlite3_column_int64(st, 2);
-		*hooks_pending = sqlite3_column_int64(st, 3);
-		*hooks_failed = sqlite3_column_int64(st, 4);
+		n->feeds = sqlite3_column_int64(st, 0);
+		n->items = sqlite3_column_int64(st, 1);
+		n->unread = sqlite3_column_int64(st, 2);
+		n->hooks_pending = sqlite3_column_int64(st, 3);
+		n->hooks_failed = sqlite3_column_int64(st, 4);
+		n->failing = sqlite3_column_int64(st, 5);
+		n->paused = sqlite3_column_int64(st, 6);
 		rv = 0;
 	} else
-		store_log_error(s, "counting");
+		store_log_error(s, "reading the counters");
 	sqlite3_reset(st);
+	if (rv == 0) {
+		st = store_stmt(s, STMT_PAGES);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			n->database_bytes = sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+	}
 	return (rv);
+}
+
+const char *
+store_path(struct store *s)
+{
+	return (s->path);
+}
+
+int64_t
+store_search_key(int64_t sort_time, int64_t id)
+{
+	if (sort_time < 0)
+		sort_time = 0;
+	if (sort_time > STORE_SEARCH_TIME_MAX)
+		sort_time = STORE_SEARCH_TIME_MAX;
+	return ((sort_time << STORE_SEARCH_ID_BITS) | id);
+}
+
+/* aggd_text(title, summary, content): the words the search index holds
+ * for an item.  A packed row (a NULL summary and a BLOB content, see
+ * store_body_pack) is unpacked first, so that the words are the same
+ * whichever way the text was stored. */
+static void
+store_text_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	struct buf	 b;
+	const char	*t;
+	char		*summary = NULL, *content = NULL;
+	int		 i;
+
+	buf_init(&b);
+	if (argc == 3 && sqlite3_value_type(argv[2]) == SQLITE_BLOB &&
+	    store_body_unpack(sqlite3_value_blob(argv[2]),
+	    (size_t)sqlite3_value_bytes(argv[2]), &summary, &content) != 0) {
+		sqlite3_result_error(ctx, "damaged item text", -1);
+		return;
+	}
+	for (i = 0; i < argc; i++) {
+		if (i == 1 && (summary != NULL || content != NULL))
+			t = summary;
+		else if (i == 2 && (summary != NULL || content != NULL))
+			t = content;
+		else
+			t = (const char *)sqlite3_value_text(argv[i]);
+		if (t == NULL)
+			continue;
+		htmltext_append(&b, t, strlen(t));
+	}
+	free(summary);
+	free(content);
+	if (b.len == 0)
+		sqlite3_result_text(ctx, "", 0, SQLITE_STATIC);
+	else
+		sqlite3_result_text(ctx, buf_detach(&b), -1, free);
+	buf_release(&b);
+}
+
+/*
+ * Index every item an older schema stored, a slice of ids at a time so
+ * the log shows progress (1,000,000 items take a minute or two), then
+ * merge the index into one b-tree, smallest and fastest to search.
+ */
+#define STORE_BUILD_SLICE	20000
+int
+store_search_build(struct store *s, char **cause)
+{
+	sqlite3_stmt	*st = NULL;
+	int64_t		 lo = 0, hi = 0, total = 0, done = 0, from;
+	time_t		 t0 = time(NULL), last = t0;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT min(id), max(id), count(*)"
+	    " FROM items", -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_ROW)
+		goto fail;
+	lo = sqlite3_column_int64(st, 0);
+	hi = sqlite3_column_int64(st, 1);
+	total = sqlite3_column_int64(st, 2);
+	sqlite3_finalize(st);
+	st = NULL;
+	if (total == 0)
+		return (0);
+	log_info("database %s: building the search index of %lld items",
+	    s->path, (long long)total);
+	notify_send("EXTEND_TIMEOUT_USEC=600000000\n"
+	    "STATUS=building the search index (%lld items)", (long long)total);
+	if (sqlite3_prepare_v2(s->db, "INSERT INTO items_fts(rowid, text)"
+	    " SELECT " STORE_SEARCH_KEY("items") ", aggd_text(title, summary,"
+	    " content) FROM items WHERE id >= ?1 AND id < ?2", -1, &st,
+	    NULL) != SQLITE_OK)
+		goto fail;
+	for (from = lo; from <= hi; from += STORE_BUILD_SLICE) {
+		sqlite3_bind_int64(st, 1, from);
+		sqlite3_bind_int64(st, 2, from + STORE_BUILD_SLICE);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			goto fail;
+		done += sqlite3_changes(s->db);
+		sqlite3_reset(st);
+		if (time(NULL) - last >= 5) {
+			last = time(NULL);
+			log_info("database %s: search index: %lld of %lld "
+			    "items", s->path, (long long)done,
+			    (long long)total);
+		}
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (sqlite3_exec(s->db, "INSERT INTO items_fts(items_fts)"
+	    " VALUES ('optimize')", NULL, NULL, NULL) != SQLITE_OK)
+		goto fail;
+	log_info("database %s: search index built: %lld items in %lld s",
+	    s->path, (long long)done, (long long)(time(NULL) - t0));
+	return (0);
+fail:
+	xasprintf(cause, "database %s: building the search index: %s",
+	    s->path, sqlite3_errmsg(s->db));
+	sqlite3_finalize(st);
+	return (-1);
 }
 
 /*
@@ -1967,10 +2146,4 @@ store_vacuum_step(struct store *s, int pages)
 		left = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	return (left);
-}
-
-const char *
-store_path(struct store *s)
-{
-	return (s->path);
 }

@@ -28,6 +28,7 @@ enum store_stmt {
 	STMT_FEED_SET_NEXT,
 	STMT_NEXT_DUE,
 	STMT_COUNTS,
+	STMT_PAGES,
 	STMT_FEED_BY_NAME,
 	STMT_FEED_CONFIG_UPDATE,
 	STMT_FEED_CONFIG_NAMES,
@@ -45,9 +46,6 @@ enum store_stmt {
 	STMT_ITEM_BY_SHASH,
 	STMT_DELIVERY_INSERT,
 	STMT_FEED_PUBLISHED,
-	STMT_ITEMS_PAGE,
-	STMT_ITEMS_FEED_PAGE,
-	STMT_ITEMS_AFTER,
 	STMT_ITEMS_ANNOUNCED,
 	STMT_ITEM_GET,
 	STMT_MAX_ITEM,
@@ -147,6 +145,27 @@ int		 store_items_backfill(struct store *, char **cause);
  */
 int		 store_items_purge(struct store *, const int64_t *ids, size_t n,
 		     int64_t now);
+
+/* store.c: SQL for the counters' triggers: a feed whose last poll failed
+ * (T is new, old or the table). */
+#define STORE_FAILING(t)						\
+	"(" t ".errors > 0 OR (" t ".disabled IS NOT NULL AND "		\
+	t ".disabled IS NOT 'paused'))"
+/*
+ * An item's row in the search index: its sort time (published, else
+ * first seen) and id in one integer, so the index's own order is the
+ * listing's, newest first.  Times before 1970 count as 1970 and after
+ * 2242 as 2242; ids must stay under 2^30 (a billion items stored over
+ * the database's life).
+ */
+#define STORE_SEARCH_ID_BITS	30
+#define STORE_SEARCH_ID_MASK	((INT64_C(1) << STORE_SEARCH_ID_BITS) - 1)
+#define STORE_SEARCH_TIME_MAX	INT64_C(8589934591)
+#define STORE_SEARCH_KEY(t)						\
+	"((max(0, min(" t ".sort_time, 8589934591)) << 30) | " t ".id)"
+int64_t		 store_search_key(int64_t sort_time, int64_t id);
+/* Index every stored item (a migration, inside its transaction). */
+int		 store_search_build(struct store *, char **cause);
 /* Interval from the feed's own posting rate, or -1 when too few dates. */
 int64_t		 store_items_rate(struct store *, int64_t feed_id);
 

@@ -620,3 +620,11 @@ htmltext_plain(const char *html, size_t len, struct buf *out)
 	buf_release(&h.links);
 	free(h.href);
 }
+
+void
+htmltext_append(struct buf *out, const char *html, size_t len)
+{
+	if (out->len > 0)
+		buf_addc(out, ' ');
+	htmltext_plain(html, len, out);
+}

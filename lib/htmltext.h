@@ -28,4 +28,12 @@ void	htmltext_render(const char *html, size_t len, int width,
  */
 void	htmltext_plain(const char *html, size_t len, struct buf *out);
 
+/*
+ * What full-text search indexes: htmltext_plain's text appended to OUT,
+ * after a space when OUT is not empty.  The same input always gives the
+ * same output: the search index forgets an item by being given its text
+ * again, so a change here needs the index rebuilt (a migration).
+ */
+void	htmltext_append(struct buf *out, const char *html, size_t len);
+
 #endif

@@ -3,8 +3,8 @@
 # INTERFACE.md, newest first by published (else first_seen), ties by id
 # (the later stored first); --limit, --feed by id and by URL, --unread,
 # --since (RFC 3339 time, date), --after-id (only greater ids, in id
-# order), --search (title, summary or content; LIKE wildcards taken
-# literally) and their combinations.  Times are RFC 3339 UTC with Z, an
+# order), --search (words of the title, summary or content; punctuation
+# separates words and is never an operator) and their combinations.  Times are RFC 3339 UTC with Z, an
 # enclosure's length is an integer or null, categories an array.  Without
 # --json, on a pipe, it prints a table and exits 0.
 
@@ -184,13 +184,13 @@ assert_eq "$(jq -r .guid "$T/list" | sort | tr '\n' ' ')" "urn:b1 urn:b2 " \
 max=$(echo "$ids" | awk '{print $NF}')
 assert_eq "$(guids --after-id "$max")" "" "--after-id of the newest: none"
 
-# --search: title, summary, content; LIKE wildcards are literal.
+# --search: words of the title, summary, content (1030 tests the syntax).
 assert_eq "$(guids --search needle | tr ' ' '\n' | sort | tr '\n' ' ')" \
     "a4 b1 " "--search: content and title"
-assert_eq "$(guids --search 'first summ')" a1 "--search: summary"
-assert_eq "$(guids --search '100%')" a3 "--search: % is literal"
-assert_eq "$(guids --search '100%sure')" "" "--search: % is no wildcard"
-assert_eq "$(guids --search snake_case)" a5 "--search: _ is no wildcard"
+assert_eq "$(guids --search 'first summ*')" a1 "--search: summary"
+assert_eq "$(guids --search '100%')" a3 "--search: % is no operator"
+assert_eq "$(guids --search '100%sure')" a3 "--search: 100%sure is 100 sure"
+assert_eq "$(guids --search snake_case)" a5 "--search: _ separates words"
 assert_eq "$(guids --search needle --feed "$id_b")" b1 "--search with --feed"
 assert_eq "$(guids --search nothing-like-this)" "" "--search: no match"
 

@@ -1,7 +1,8 @@
 #!/bin/sh
 # aggctl status --json: one object with exactly version, uptime, feeds,
 # items, unread, transfers, next_fetch, hooks_pending and hooks_failed, of
-# the right types, counting what the store holds: feeds and items follow
+# the right types (with failing, paused, database_bytes and loop_lag_ms;
+# 1032 tests those), counting what the store holds: feeds and items follow
 # add and remove, unread follows read, transfers counts a fetch in flight,
 # next_fetch is the earliest feed's next_fetch (null with no feed), and the
 # hook figures count deliveries owed and those that failed.  Without --json
@@ -38,8 +39,8 @@ aggctl status --json >"$T/status" || fail "status --json exited $?"
 assert_eq "$(wc -l <"$T/status" | tr -d ' ')" 1 "one line"
 assert_eq "$(jq -c 'keys' "$T/status")" "$(echo '["version","uptime","feeds",
     "items","unread","transfers","next_fetch","hooks_pending",
-    "hooks_failed","failing","paused","database_errors","database_error"]' |
-    jq -c sort)" \
+    "hooks_failed","failing","paused","database_bytes","database_errors",
+    "database_error","loop_lag_ms"]' | jq -c sort)" \
     "exactly the status keys of INTERFACE.md, and the database's"
 jq -e '(.version | type) == "string" and (.version | length) > 0 and
     ([.uptime, .feeds, .items, .unread, .transfers, .hooks_pending,

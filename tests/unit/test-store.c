@@ -315,7 +315,8 @@ test_add_fields(void **state)
 	struct fixture		*fx = *state;
 	struct store_feed	*f;
 	json_t			*o, *want;
-	int64_t			 id, feeds, items, unread, pend, failed, fid;
+	struct store_counts	 counts;
+	int64_t			 id, fid;
 	char			*cause = NULL;
 	const char		*key;
 	json_t			*v;
@@ -362,13 +363,15 @@ test_add_fields(void **state)
 	json_decref(o);
 	store_feed_free(f);
 
-	assert_int_equal(store_counts(fx->s, &feeds, &items, &unread, &pend,
-	    &failed), 0);
-	assert_int_equal(feeds, 2);
-	assert_int_equal(items, 0);
-	assert_int_equal(unread, 0);
-	assert_int_equal(pend, 0);
-	assert_int_equal(failed, 0);
+	assert_int_equal(store_counts(fx->s, &counts), 0);
+	assert_int_equal(counts.feeds, 2);
+	assert_int_equal(counts.items, 0);
+	assert_int_equal(counts.unread, 0);
+	assert_int_equal(counts.hooks_pending, 0);
+	assert_int_equal(counts.hooks_failed, 0);
+	assert_int_equal(counts.failing, 0);
+	assert_int_equal(counts.paused, 0);
+	assert_true(counts.database_bytes > 0);
 
 	/* Scheduling fields. */
 	assert_int_equal(store_feed_set_next(fx->s, 1, 5000, "interval"), 0);
@@ -840,6 +843,15 @@ test_item_migrate(void **state)
 	    "ALTER TABLE feeds DROP COLUMN retain_items;"
 	    "ALTER TABLE feeds DROP COLUMN parsed;"
 	    "DROP TABLE fetch_log;"
+	    "DROP TABLE counters; DROP TABLE items_fts;"
+	    "DROP TRIGGER counters_items_ins; DROP TRIGGER counters_items_del;"
+	    "DROP TRIGGER counters_items_read; DROP TRIGGER counters_feeds_ins;"
+	    "DROP TRIGGER counters_feeds_del; DROP TRIGGER counters_feeds_upd;"
+	    "DROP TRIGGER counters_deliveries_ins;"
+	    "DROP TRIGGER counters_deliveries_del;"
+	    "DROP TRIGGER counters_deliveries_upd;"
+	    "DROP TRIGGER items_fts_ins; DROP TRIGGER items_fts_del;"
+	    "DROP TRIGGER items_fts_upd;"
 	    "DROP INDEX items_shash;"
 	    "ALTER TABLE items DROP COLUMN shash; PRAGMA user_version = 1");
 	store_close(fx->s);
@@ -847,6 +859,10 @@ test_item_migrate(void **state)
 	if (fx->s == NULL)
 		fail_msg("reopen: %s", cause);
 	assert_int_equal(sql_int(fx->s, "PRAGMA user_version"), version);
+	/* The counters were counted, and the search index built. */
+	assert_int_equal(sql_int(fx->s, "SELECT items FROM counters"), 4);
+	assert_int_equal(sql_int(fx->s, "SELECT count(*) FROM items_fts"
+	    " WHERE items_fts MATCH 'three OR four'"), 2);
 	/* Items without a link get theirs now; the others when looked at. */
 	assert_int_equal(sql_int(fx->s, "SELECT count(*) FROM items"
 	    " WHERE (shash IS NULL) != (nlink IS NOT NULL)"), 0);

@@ -1,0 +1,116 @@
+#!/bin/sh
+# Query speed on a big database, through aggctl: p50 and p99 of items
+# --limit 50 (plain, --unread, --feed, --tag, --since), items --search (a
+# common word, a rare one, one absent, a phrase, a Cyrillic word), show
+# and status; then status and the loop's lag (status's loop_lag_ms, a
+# 100 ms timer's lateness measured by aggd) while the worst-case query,
+# items --limit 200000 --json, runs again and again.  The database is
+# written by bench/gen-db (BENCH_ITEMS items over 10,000 feeds, mixed
+# English, Russian and Georgian; kept in BENCH_DB between runs).  Each
+# figure includes starting aggctl (a millisecond or two here).
+#
+# usage: BUILD=build [BENCH_ITEMS=1000000] [BENCH_RUNS=50] [BENCH_DB=FILE]
+#        sh bench/queries.sh
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+BUILD=${BUILD:-build}
+N=${BENCH_ITEMS:-1000000}
+RUNS=${BENCH_RUNS:-50}
+W=$(mktemp -d "${TMPDIR:-/tmp}/aggd-bench-q.XXXXXX") || exit 1
+DB=${BENCH_DB:-$W/aggd.db}
+AGGD_PID=
+LOAD_PID=
+cleanup() {
+	[ -z "$LOAD_PID" ] || kill "$LOAD_PID" 2>/dev/null
+	[ -z "$AGGD_PID" ] || { kill "$AGGD_PID"; wait "$AGGD_PID"; }
+	rm -rf "$W"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+make -s "$BUILD/aggd" "$BUILD/aggctl" "$BUILD/bench/gen-db" || exit 1
+if [ ! -s "$DB" ]; then
+	t0=$(date +%s)
+	"$BUILD/bench/gen-db" "$DB" "$N" 10000 2>"$W/gen.log" || {
+		tail -3 "$W/gen.log" >&2
+		exit 1
+	}
+	echo "generated $N items in $(($(date +%s) - t0)) s:" \
+	    "$(($(stat -c %s "$DB") / 1048576)) MB"
+fi
+cat >"$W/aggd.conf" <<CONF
+[daemon]
+database = $DB
+socket = $W/aggd.sock
+# The generated items span a year: none may be removed while measured.
+retain = 0
+CONF
+t0=$(date +%s%N)
+"$BUILD/aggd" -f -c "$W/aggd.conf" 2>"$W/aggd.log" &
+AGGD_PID=$!
+export AGGD_SOCKET=$W/aggd.sock
+i=0
+until "$BUILD/aggctl" status >/dev/null 2>&1; do
+	i=$((i + 1))
+	[ "$i" -lt 6000 ] || { echo "aggd did not start" >&2; exit 1; }
+	kill -0 "$AGGD_PID" || { cat "$W/aggd.log" >&2; exit 1; }
+	sleep 0.05
+done
+echo "aggd answered $((($(date +%s%N) - t0) / 1000000)) ms after start"
+echo "items: $("$BUILD/aggctl" status --json | jq .items)," \
+    "database $(($("$BUILD/aggctl" status --json | jq .database_bytes) / 1048576)) MB"
+
+# measure NAME ARGS...: run aggctl ARGS RUNS times; print p50 and p99.
+measure() {
+	name=$1
+	shift
+	: >"$W/ms"
+	k=0
+	while [ "$k" -lt "$RUNS" ]; do
+		a=$(date +%s%N)
+		"$BUILD/aggctl" "$@" >/dev/null 2>"$W/err" || {
+			echo "$name: $(cat "$W/err")"
+			return
+		}
+		b=$(date +%s%N)
+		echo $(((b - a) / 1000)) >>"$W/ms"
+		k=$((k + 1))
+	done
+	sort -n "$W/ms" | awk -v name="$name" '{ v[NR] = $1 }
+	    END { p50 = v[int((NR + 1) / 2)]; i = int(NR * 0.99 + 0.999);
+	    if (i < 1) i = 1;
+	    printf "%-28s p50 %6.1f ms  p99 %6.1f ms\n", name, p50 / 1000,
+	    v[i] / 1000 }'
+}
+
+echo "== $RUNS runs each"
+measure "items" items --limit 50 --json
+measure "items --unread" items --limit 50 --unread --json
+measure "items --feed" items --limit 50 --feed 4321 --json
+if "$BUILD/aggctl" items --limit 1 --tag news --json >/dev/null 2>&1; then
+	measure "items --tag" items --limit 50 --tag news --json
+else
+	echo "items --tag                  (aggctl has no --tag yet)"
+fi
+measure "items --since 2h" items --limit 50 --since 2h --json
+measure "search common (government)" items --limit 50 --search government --json
+measure "search rare (zeppelin)" items --limit 50 --search zeppelin --json
+measure "search absent" items --limit 50 --search xylophonist --json
+measure "search phrase" items --limit 50 --search '"prime minister"' --json
+measure "search Cyrillic" items --limit 50 --search 'Парламент' --json
+measure "show" show $((N / 2)) --json
+measure "status" status --json
+
+echo "== while items --limit 200000 --json runs again and again"
+(while :; do "$BUILD/aggctl" items --limit 200000 --json >/dev/null \
+    2>&1; done) &
+LOAD_PID=$!
+sleep 1
+measure "status (loaded)" status --json
+measure "items (loaded)" items --limit 50 --json
+measure "search (loaded)" items --limit 50 --search government --json
+sleep 2
+echo "loop lag: $("$BUILD/aggctl" status --json | jq -c .loop_lag_ms)"
+kill "$LOAD_PID" 2>/dev/null
+LOAD_PID=

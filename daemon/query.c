@@ -1,0 +1,804 @@
+/*
+ * Read queries off the loop.  items (a listing or a search) runs on one of
+ * a few worker threads, each with its own read-only connection: WAL lets
+ * them read while the loop writes, and no query, however heavy, delays
+ * polling, hooks or other clients.  Rows come back through the loop as
+ * the client reads them: a worker encodes a page of frames, hands it over
+ * in a bounded queue and waits while the queue is full, so memory stays
+ * bounded whatever the row count.  Each page is its own statement run, so
+ * a slow reader never holds a read snapshot (and the WAL) for long.  A
+ * client that goes away cancels its query (a flag checked per row, and
+ * sqlite3_interrupt for a statement still searching).  The loop hears
+ * from workers through an eventfd.  Writes never happen here.
+ *
+ * Also here: the loop's lag, measured while queries or transfers run by a
+ * 100 ms timer that records how late it fires.
+ */
+#include <sys/eventfd.h>
+#include <sys/queue.h>
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "aggd.h"
+#include "buf.h"
+#include "log.h"
+#include "proto.h"
+#include "store.h"
+#include "xmalloc.h"
+
+#define QUERY_THREADS		2
+#define QUERY_PAGE		256
+/* A worker stops filling a page at this many bytes, and waits while its
+ * query's queue holds this much; the loop hands the queue to the client
+ * while the client's output is under QUERY_HIGH_WATER. */
+#define QUERY_PAGE_BYTES	(256 * 1024)
+#define QUERY_QUEUE_MAX		(256 * 1024)
+#define QUERY_HIGH_WATER	(256 * 1024)
+#define QUERY_MAX_TERMS		64
+
+enum query_stmt {
+	QS_LIST,
+	QS_LIST_UNREAD,
+	QS_LIST_FEED,
+	QS_AFTER,
+	QS_SEARCH,
+	QS_SEARCH_AFTER,
+	QS_COUNT
+};
+
+#define QUERY_COLUMNS							\
+	"SELECT i.id, i.feed_id, f.url, i.guid, i.title, i.link, i.author,"\
+	" i.summary, i.content, i.published, i.updated, i.categories,"	\
+	" i.enclosures, i.first_seen, i.read, i.sort_time"
+#define QUERY_TAG							\
+	" AND (?8 IS NULL OR i.feed_id IN"				\
+	" (SELECT feed_id FROM feed_tags WHERE tag = ?8))"
+
+/*
+ * Parameters: ?1 unread, ?2 since (a time; a search key for searches),
+ * ?3 the FTS5 expression, ?4/?5 the last row's sort time and id (a search
+ * key for searches), ?6 the page size, ?7 the feed, ?8 the tag.  Listings
+ * walk an index in order and stop at the page: since and the cursor are
+ * ranges of it, and --unread has its own statement so that the partial
+ * index of unread items serves it.
+ */
+static const char *query_sql[QS_COUNT] = {
+	[QS_LIST] = QUERY_COLUMNS
+	    " FROM items i JOIN feeds f ON f.id = i.feed_id"
+	    " WHERE (i.sort_time, i.id) < (?4, ?5) AND i.sort_time >= ?2"
+	    QUERY_TAG
+	    " ORDER BY i.sort_time DESC, i.id DESC LIMIT ?6",
+	[QS_LIST_UNREAD] = QUERY_COLUMNS
+	    " FROM items i JOIN feeds f ON f.id = i.feed_id"
+	    " WHERE i.read = 0 AND (i.sort_time, i.id) < (?4, ?5)"
+	    " AND i.sort_time >= ?2" QUERY_TAG
+	    " ORDER BY i.sort_time DESC, i.id DESC LIMIT ?6",
+	[QS_LIST_FEED] = QUERY_COLUMNS
+	    " FROM items i JOIN feeds f ON f.id = i.feed_id"
+	    " WHERE i.feed_id = ?7 AND (i.sort_time, i.id) < (?4, ?5)"
+	    " AND i.sort_time >= ?2 AND (?1 = 0 OR i.read = 0)" QUERY_TAG
+	    " ORDER BY i.sort_time DESC, i.id DESC LIMIT ?6",
+	[QS_AFTER] = QUERY_COLUMNS
+	    " FROM items i JOIN feeds f ON f.id = i.feed_id"
+	    " WHERE i.id > ?5 AND (?7 IS NULL OR i.feed_id = ?7)"
+	    " AND (?1 = 0 OR i.read = 0) AND i.sort_time >= ?2" QUERY_TAG
+	    " ORDER BY i.id LIMIT ?6",
+	/* The index's rowid is the item's sort key: walking it downwards
+	 * is newest first, and the page stops the walk. */
+	[QS_SEARCH] = QUERY_COLUMNS ", s.rowid"
+	    " FROM items_fts s"
+	    " JOIN items i ON i.id = (s.rowid & 1073741823)"
+	    " JOIN feeds f ON f.id = i.feed_id"
+	    " WHERE s.items_fts MATCH ?3 AND s.rowid < ?4 AND s.rowid >= ?2"
+	    " AND (?1 = 0 OR i.read = 0) AND (?7 IS NULL OR i.feed_id = ?7)"
+	    QUERY_TAG
+	    " ORDER BY s.rowid DESC LIMIT ?6",
+	[QS_SEARCH_AFTER] = QUERY_COLUMNS ", s.rowid"
+	    " FROM items_fts s"
+	    " JOIN items i ON i.id = (s.rowid & 1073741823)"
+	    " JOIN feeds f ON f.id = i.feed_id"
+	    " WHERE s.items_fts MATCH ?3 AND i.id > ?5 AND s.rowid >= ?2"
+	    " AND (?1 = 0 OR i.read = 0) AND (?7 IS NULL OR i.feed_id = ?7)"
+	    QUERY_TAG
+	    " ORDER BY i.id LIMIT ?6",
+};
+_Static_assert(STORE_SEARCH_ID_BITS == 30, "QS_SEARCH's mask");
+
+struct query {
+	/* Set before the query is queued, read-only after. */
+	struct query_items	 p;
+	char			*tag;
+	char			*match;		/* FTS5 expression */
+	unsigned int		 client_id;
+	/* Loop only. */
+	struct client		*client;	/* NULL once it has gone */
+	/* Under query_pool.lock. */
+	struct buf		 out;		/* encoded frames, not yet sent */
+	pthread_cond_t		 space;		/* out has room, or cancel */
+	int			 done;
+	char			*error;		/* the final error frame's */
+	atomic_int		 cancel;
+	TAILQ_ENTRY(query)	 wait;		/* waiting for a worker */
+	TAILQ_ENTRY(query)	 all;
+};
+TAILQ_HEAD(query_list, query);
+
+struct query_worker {
+	pthread_t		 thread;
+	sqlite3			*db;
+	sqlite3_stmt		*stmt[QS_COUNT];
+	struct query		*current;	/* under query_pool.lock */
+};
+
+static struct {
+	pthread_mutex_t		 lock;
+	pthread_cond_t		 work;
+	struct query_list	 waiting;
+	struct query_list	 all;		/* loop's list, under lock */
+	int			 stop;
+	int			 efd;		/* workers wake the loop */
+	struct event		*ev;
+	struct query_worker	 workers[QUERY_THREADS];
+	int			 nworkers;
+	int			 active;	/* loop only: queries not freed */
+} query_pool = {
+	.lock = PTHREAD_MUTEX_INITIALIZER,
+	.work = PTHREAD_COND_INITIALIZER,
+	.efd = -1,
+};
+
+/* The lag probe. */
+#define QUERY_LAG_MS		100
+#define QUERY_LAG_SAMPLES	1024
+static struct {
+	struct event		*ev;
+	struct timespec		 due;
+	int			 armed;
+	uint32_t		 us[QUERY_LAG_SAMPLES];	/* lateness, µs */
+	size_t			 n;			/* samples taken */
+} query_lag;
+
+static void	query_lag_arm(void);
+static void	query_lag_cb(evutil_socket_t, short, void *);
+
+static void
+query_wake(void)
+{
+	uint64_t	one = 1;
+
+	/* A full counter still wakes the loop: nothing to do on EAGAIN. */
+	if (write(query_pool.efd, &one, sizeof one) == -1 && errno != EAGAIN)
+		log_warn("query: eventfd");
+}
+
+/* Hand a page to the loop; wait while the queue is full.  0, or -1 when
+ * the query was cancelled. */
+static int
+query_push(struct query *q, struct buf *page)
+{
+	int	wake;
+
+	pthread_mutex_lock(&query_pool.lock);
+	wake = q->out.len == 0;
+	buf_add(&q->out, page->data, page->len);
+	buf_clear(page);
+	if (wake)
+		query_wake();
+	while (q->out.len >= QUERY_QUEUE_MAX && !atomic_load(&q->cancel))
+		pthread_cond_wait(&q->space, &query_pool.lock);
+	pthread_mutex_unlock(&query_pool.lock);
+	return (atomic_load(&q->cancel) ? -1 : 0);
+}
+
+static void
+query_bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v == NULL)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+}
+
+/* Run q on w's connection, a page per statement run. */
+static void
+query_run(struct query_worker *w, struct query *q)
+{
+	const struct query_items *p = &q->p;
+	sqlite3_stmt	*st;
+	struct buf	 page;
+	struct item_record r;
+	char		*feed_url, *line;
+	json_t		*j;
+	int64_t		 sent = 0, n, want, last_t = INT64_MAX;
+	int64_t		 last_id = INT64_MAX, last_key = INT64_MAX;
+	enum query_stmt	 which;
+	int		 rc, search = q->match != NULL;
+
+	if (search)
+		which = p->after >= 0 ? QS_SEARCH_AFTER : QS_SEARCH;
+	else if (p->after >= 0)
+		which = QS_AFTER;
+	else if (p->feed > 0)
+		which = QS_LIST_FEED;
+	else if (p->unread)
+		which = QS_LIST_UNREAD;
+	else
+		which = QS_LIST;
+	if (p->after >= 0)
+		last_id = p->after;
+	st = w->stmt[which];
+	buf_init(&page);
+	for (;;) {
+		want = QUERY_PAGE;
+		if (p->limit >= 0 && p->limit - sent < want)
+			want = p->limit - sent;
+		if (want <= 0)
+			break;
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+		sqlite3_bind_int(st, 1, p->unread);
+		if (search)
+			sqlite3_bind_int64(st, 2, p->since >= 0 ?
+			    store_search_key(p->since, 0) : 0);
+		else
+			sqlite3_bind_int64(st, 2, p->since >= 0 ? p->since :
+			    INT64_MIN);
+		query_bind_text(st, 3, q->match);
+		sqlite3_bind_int64(st, 4, which == QS_SEARCH ? last_key :
+		    last_t);
+		sqlite3_bind_int64(st, 5, last_id);
+		sqlite3_bind_int64(st, 6, want);
+		if (p->feed > 0)
+			sqlite3_bind_int64(st, 7, p->feed);
+		query_bind_text(st, 8, q->tag);
+		n = 0;
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			if (atomic_load(&q->cancel))
+				break;
+			last_id = sqlite3_column_int64(st, 0);
+			last_t = sqlite3_column_int64(st, 15);
+			if (search)
+				last_key = sqlite3_column_int64(st, 16);
+			store_item_row(st, &r, &feed_url);
+			j = proto_row(item_record_json(&r));
+			item_release(&r.item);
+			free(feed_url);
+			line = proto_encode(j);
+			json_decref(j);
+			buf_adds(&page, line);
+			free(line);
+			n++;
+			if (page.len >= QUERY_PAGE_BYTES)
+				break;
+		}
+		sqlite3_reset(st);	/* the snapshot goes with it */
+		if (atomic_load(&q->cancel))
+			break;
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+			/* The expression was checked: a failure here is the
+			 * database's.  Before the colon: the client's; all
+			 * of it: the log's. */
+			xasprintf(&q->error, "%s: %s", search && (rc & 0xff) ==
+			    SQLITE_ERROR ? "cannot run this search" :
+			    "database error", sqlite3_errmsg(w->db));
+			break;
+		}
+		sent += n;
+		if (page.len > 0 && query_push(q, &page) != 0)
+			break;
+		/* Fewer rows than asked, and not cut for size: the end. */
+		if (rc == SQLITE_DONE && n < want)
+			break;
+	}
+	buf_release(&page);
+}
+
+static void *
+query_worker_main(void *arg)
+{
+	struct query_worker	*w = arg;
+	struct query		*q;
+
+	pthread_mutex_lock(&query_pool.lock);
+	for (;;) {
+		while (!query_pool.stop && TAILQ_EMPTY(&query_pool.waiting))
+			pthread_cond_wait(&query_pool.work, &query_pool.lock);
+		if (query_pool.stop)
+			break;
+		q = TAILQ_FIRST(&query_pool.waiting);
+		TAILQ_REMOVE(&query_pool.waiting, q, wait);
+		w->current = q;
+		pthread_mutex_unlock(&query_pool.lock);
+		if (!atomic_load(&q->cancel))
+			query_run(w, q);
+		pthread_mutex_lock(&query_pool.lock);
+		w->current = NULL;
+		q->done = 1;
+		query_wake();
+	}
+	pthread_mutex_unlock(&query_pool.lock);
+	return (NULL);
+}
+
+static void
+query_free_one(struct query *q)
+{
+	TAILQ_REMOVE(&query_pool.all, q, all);
+	query_pool.active--;
+	buf_release(&q->out);
+	pthread_cond_destroy(&q->space);
+	free(q->error);
+	free(q->tag);
+	free(q->match);
+	free(q);
+}
+
+/*
+ * Loop side: move what q's worker produced to its client while the client
+ * keeps up, and finish q when its worker is done and all is sent.
+ */
+static void
+query_service(struct query *q)
+{
+	struct buf	 take;
+	struct client	*c = q->client;
+	int		 done;
+	char		*error = NULL;
+
+	buf_init(&take);
+	pthread_mutex_lock(&query_pool.lock);
+	if (c != NULL && server_client_pending(c) < QUERY_HIGH_WATER &&
+	    q->out.len > 0) {
+		take = q->out;
+		buf_init(&q->out);
+		pthread_cond_signal(&q->space);
+	}
+	done = q->done && q->out.len == 0;
+	if (done) {
+		error = q->error;
+		q->error = NULL;
+	}
+	pthread_mutex_unlock(&query_pool.lock);
+	if (take.len > 0)
+		server_client_send_raw(c, take.data, take.len);
+	buf_release(&take);
+	if (!done) {
+		free(error);
+		return;
+	}
+	if (c != NULL) {
+		server_client_set_close(c, NULL, NULL);
+		server_client_set_drain(c, NULL, NULL);
+		if (error != NULL) {
+			log_warnx("client %u: items: %s", q->client_id, error);
+			/* The first part is the user's; the reason the log's. */
+			*strchr(error, ':') = '\0';
+			server_client_send(c, proto_error("%s", error));
+		} else
+			server_client_send(c, proto_end());
+		server_client_done(c);
+	}
+	free(error);
+	query_free_one(q);
+}
+
+static void
+query_wake_cb(evutil_socket_t fd, short what UNUSED, void *arg UNUSED)
+{
+	struct query	*q, *next;
+	uint64_t	 n;
+
+	if (read(fd, &n, sizeof n) == -1 && errno != EAGAIN)
+		log_warn("query: eventfd");
+	for (q = TAILQ_FIRST(&query_pool.all); q != NULL; q = next) {
+		next = TAILQ_NEXT(q, all);
+		query_service(q);
+	}
+}
+
+static void
+query_drain_cb(struct client *c UNUSED, void *arg)
+{
+	query_service(arg);
+}
+
+/* The client went away: stop its query where it is. */
+static void
+query_close_cb(struct client *c UNUSED, void *arg)
+{
+	struct query	*q = arg;
+	int		 i;
+
+	q->client = NULL;
+	pthread_mutex_lock(&query_pool.lock);
+	atomic_store(&q->cancel, 1);
+	pthread_cond_signal(&q->space);
+	for (i = 0; i < query_pool.nworkers; i++)
+		if (query_pool.workers[i].current == q)
+			sqlite3_interrupt(query_pool.workers[i].db);
+	pthread_mutex_unlock(&query_pool.lock);
+	log_info("client %u: gone mid-reply, its query stopped",
+	    q->client_id);
+}
+
+void
+query_items(struct client *c, const struct query_items *p)
+{
+	struct query	*q;
+	char		*cause = NULL;
+
+	q = xcalloc(1, sizeof *q);
+	q->p = *p;
+	if (p->search != NULL && *p->search != '\0') {
+		if ((q->match = query_search_expr(p->search, &cause)) == NULL) {
+			server_client_send(c, proto_error("bad search: %s",
+			    cause));
+			free(cause);
+			free(q);
+			return;
+		}
+	}
+	q->p.search = NULL;
+	if (p->tag != NULL)
+		q->tag = xstrdup(p->tag);
+	q->p.tag = NULL;
+	q->client = c;
+	q->client_id = server_client_id(c);
+	buf_init(&q->out);
+	pthread_cond_init(&q->space, NULL);
+	atomic_init(&q->cancel, 0);
+	server_client_streaming(c);
+	server_client_set_close(c, query_close_cb, q);
+	server_client_set_drain(c, query_drain_cb, q);
+	pthread_mutex_lock(&query_pool.lock);
+	TAILQ_INSERT_TAIL(&query_pool.all, q, all);
+	TAILQ_INSERT_TAIL(&query_pool.waiting, q, wait);
+	pthread_cond_signal(&query_pool.work);
+	pthread_mutex_unlock(&query_pool.lock);
+	query_pool.active++;
+	query_lag_arm();
+}
+
+static int
+query_worker_open(struct query_worker *w, const char *path, char **cause)
+{
+	int	i;
+
+	if (sqlite3_open_v2(path, &w->db, SQLITE_OPEN_READONLY |
+	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		xasprintf(cause, "cannot open database %s for reading: %s",
+		    path, w->db != NULL ? sqlite3_errmsg(w->db) :
+		    "out of memory");
+		return (-1);
+	}
+	sqlite3_busy_timeout(w->db, 5000);
+	sqlite3_exec(w->db, "PRAGMA cache_size = -16384;", NULL, NULL, NULL);
+	for (i = 0; i < QS_COUNT; i++) {
+		if (sqlite3_prepare_v3(w->db, query_sql[i], -1,
+		    SQLITE_PREPARE_PERSISTENT, &w->stmt[i], NULL) !=
+		    SQLITE_OK) {
+			xasprintf(cause, "database %s: preparing query %d: %s",
+			    path, i, sqlite3_errmsg(w->db));
+			return (-1);
+		}
+	}
+	return (0);
+}
+
+int
+query_init(struct event_base *base, const char *path, char **cause)
+{
+	struct query_worker	*w;
+	int			 i, rc;
+
+	TAILQ_INIT(&query_pool.waiting);
+	TAILQ_INIT(&query_pool.all);
+	query_pool.stop = 0;
+	if ((query_pool.efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) == -1) {
+		xasprintf(cause, "eventfd: %s", strerror(errno));
+		return (-1);
+	}
+	query_pool.ev = event_new(base, query_pool.efd, EV_READ | EV_PERSIST,
+	    query_wake_cb, NULL);
+	event_add(query_pool.ev, NULL);
+	query_lag.ev = evtimer_new(base, query_lag_cb, NULL);
+	for (i = 0; i < QUERY_THREADS; i++) {
+		w = &query_pool.workers[i];
+		if (query_worker_open(w, path, cause) != 0)
+			return (-1);
+		if ((rc = pthread_create(&w->thread, NULL, query_worker_main,
+		    w)) != 0) {
+			xasprintf(cause, "cannot start a query thread: %s",
+			    strerror(rc));
+			return (-1);
+		}
+		query_pool.nworkers++;
+	}
+	return (0);
+}
+
+void
+query_free(void)
+{
+	struct query_worker	*w;
+	struct query		*q;
+	int			 i, k;
+
+	pthread_mutex_lock(&query_pool.lock);
+	query_pool.stop = 1;
+	TAILQ_FOREACH(q, &query_pool.all, all) {
+		atomic_store(&q->cancel, 1);
+		pthread_cond_signal(&q->space);
+	}
+	for (i = 0; i < query_pool.nworkers; i++)
+		if (query_pool.workers[i].db != NULL)
+			sqlite3_interrupt(query_pool.workers[i].db);
+	pthread_cond_broadcast(&query_pool.work);
+	pthread_mutex_unlock(&query_pool.lock);
+	for (i = 0; i < QUERY_THREADS; i++) {
+		w = &query_pool.workers[i];
+		if (i < query_pool.nworkers)
+			pthread_join(w->thread, NULL);
+		for (k = 0; k < QS_COUNT; k++)
+			sqlite3_finalize(w->stmt[k]);
+		if (w->db != NULL)
+			sqlite3_close(w->db);
+		memset(w, 0, sizeof *w);
+	}
+	query_pool.nworkers = 0;
+	while ((q = TAILQ_FIRST(&query_pool.all)) != NULL)
+		query_free_one(q);
+	if (query_pool.ev != NULL)
+		event_free(query_pool.ev);
+	query_pool.ev = NULL;
+	if (query_pool.efd != -1)
+		close(query_pool.efd);
+	query_pool.efd = -1;
+	if (query_lag.ev != NULL)
+		event_free(query_lag.ev);
+	query_lag.ev = NULL;
+}
+
+/*
+ * Search syntax: words must all match; "a phrase"; prefix*; OR between two
+ * terms (binding tighter than the implied AND, as search engines do; AND
+ * may be written too); -word or -"a phrase" to exclude.  Every term is
+ * quoted in the FTS5 expression, so nothing the user types can be an
+ * FTS5 operator, column filter or function.
+ */
+struct query_term {
+	char	*text;			/* quoted for FTS5 */
+	int	 neg;
+	int	 or_before;		/* joined to the previous by OR */
+};
+
+static char *
+query_quote(const char *s, size_t len, int prefix)
+{
+	struct buf	b;
+	size_t		i;
+
+	buf_init(&b);
+	buf_addc(&b, '"');
+	for (i = 0; i < len; i++) {
+		if (s[i] == '"')
+			buf_addc(&b, '"');
+		buf_addc(&b, s[i]);
+	}
+	buf_addc(&b, '"');
+	if (prefix)
+		buf_adds(&b, " *");
+	return (buf_detach(&b));
+}
+
+static int
+query_space(char c)
+{
+	return (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
+	    c == '\v');
+}
+
+char *
+query_search_expr(const char *q, char **cause)
+{
+	struct query_term	 t[QUERY_MAX_TERMS];
+	struct buf		 b;
+	const char		*p = q, *s, *e;
+	size_t			 n = 0, i, len;
+	int			 neg, prefix, or_next = 0, and_next = 0;
+	int			 npos = 0;
+	char			*out = NULL;
+
+	*cause = NULL;
+	for (;;) {
+		while (query_space(*p))
+			p++;
+		if (*p == '\0')
+			break;
+		neg = prefix = 0;
+		if (*p == '-' && p[1] != '\0' && !query_space(p[1])) {
+			neg = 1;
+			p++;
+		}
+		if (*p == '"') {
+			s = ++p;
+			if ((e = strchr(s, '"')) == NULL) {
+				xasprintf(cause, "unclosed quote");
+				goto fail;
+			}
+			len = (size_t)(e - s);
+			p = e + 1;
+			if (*p == '*') {
+				prefix = 1;
+				while (*p == '*')
+					p++;
+			}
+			if (len == 0 || strspn(s, " \t\n\r\f\v") >= len) {
+				xasprintf(cause, "empty phrase");
+				goto fail;
+			}
+		} else {
+			s = p;
+			while (*p != '\0' && !query_space(*p) && *p != '"')
+				p++;
+			len = (size_t)(p - s);
+			if (!neg && len == 2 && strncmp(s, "OR", 2) == 0) {
+				if (n == 0 || or_next || and_next) {
+					xasprintf(cause, "OR must stand "
+					    "between two words");
+					goto fail;
+				}
+				if (t[n - 1].neg) {
+					xasprintf(cause, "OR cannot join an "
+					    "excluded word");
+					goto fail;
+				}
+				or_next = 1;
+				continue;
+			}
+			if (!neg && len == 3 && strncmp(s, "AND", 3) == 0) {
+				if (n == 0 || or_next || and_next) {
+					xasprintf(cause, "AND must stand "
+					    "between two words");
+					goto fail;
+				}
+				and_next = 1;
+				continue;
+			}
+			while (len > 0 && s[len - 1] == '*') {
+				prefix = 1;
+				len--;
+			}
+			if (len == 0) {
+				xasprintf(cause, "'*' must end a word");
+				goto fail;
+			}
+		}
+		if (n == QUERY_MAX_TERMS) {
+			xasprintf(cause, "more than %d words",
+			    QUERY_MAX_TERMS);
+			goto fail;
+		}
+		if (neg && or_next) {
+			xasprintf(cause, "OR cannot join an excluded word");
+			goto fail;
+		}
+		t[n].text = query_quote(s, len, prefix);
+		t[n].neg = neg;
+		t[n].or_before = or_next;
+		npos += !neg;
+		n++;
+		or_next = and_next = 0;
+	}
+	if (or_next || and_next) {
+		xasprintf(cause, "%s must stand between two words",
+		    or_next ? "OR" : "AND");
+		goto fail;
+	}
+	if (n == 0) {
+		xasprintf(cause, "nothing to search for");
+		goto fail;
+	}
+	if (npos == 0) {
+		xasprintf(cause, "only excluded words: give a word to find");
+		goto fail;
+	}
+	/* (a OR b) AND c ... , then NOT each exclusion. */
+	buf_init(&b);
+	buf_addc(&b, '(');
+	for (i = 0; i < n; i++) {
+		if (t[i].neg)
+			continue;
+		if (b.len > 1)
+			buf_adds(&b, t[i].or_before ? " OR " : ") AND (");
+		buf_adds(&b, t[i].text);
+	}
+	buf_addc(&b, ')');
+	for (i = 0; i < n; i++) {
+		if (!t[i].neg)
+			continue;
+		buf_adds(&b, " NOT ");
+		buf_adds(&b, t[i].text);
+	}
+	/* Where FTS5 binds NOT does not matter: with AND it is all one
+	 * intersection. */
+	out = buf_detach(&b);
+fail:
+	for (i = 0; i < n; i++)
+		free(t[i].text);
+	return (out);
+}
+
+/* The lag probe: how late a 100 ms timer fires, while there is work. */
+static void
+query_lag_cb(evutil_socket_t fd UNUSED, short what UNUSED, void *arg UNUSED)
+{
+	struct timespec	now;
+	int64_t		late;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	late = (now.tv_sec - query_lag.due.tv_sec) * 1000000 +
+	    (now.tv_nsec - query_lag.due.tv_nsec) / 1000;
+	if (late < 0)
+		late = 0;
+	if (late > UINT32_MAX)
+		late = UINT32_MAX;
+	query_lag.us[query_lag.n++ % QUERY_LAG_SAMPLES] = (uint32_t)late;
+	query_lag.armed = 0;
+	query_lag_arm();
+}
+
+static void
+query_lag_arm(void)
+{
+	struct timeval	tv = { 0, QUERY_LAG_MS * 1000 };
+
+	if (query_lag.ev == NULL || query_lag.armed)
+		return;
+	if (query_pool.active == 0 && aggd->transfers == 0)
+		return;		/* idle: no periodic wakeups */
+	clock_gettime(CLOCK_MONOTONIC, &query_lag.due);
+	query_lag.due.tv_nsec += QUERY_LAG_MS * 1000000L;
+	if (query_lag.due.tv_nsec >= 1000000000L) {
+		query_lag.due.tv_sec++;
+		query_lag.due.tv_nsec -= 1000000000L;
+	}
+	evtimer_add(query_lag.ev, &tv);
+	query_lag.armed = 1;
+}
+
+static int
+query_u32cmp(const void *a, const void *b)
+{
+	uint32_t	x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x < y ? -1 : x > y);
+}
+
+/* {"p50", "p99", "max", "samples"} over the last samples, in ms. */
+json_t *
+query_lag_json(void)
+{
+	uint32_t	 v[QUERY_LAG_SAMPLES];
+	size_t		 n = query_lag.n < QUERY_LAG_SAMPLES ? query_lag.n :
+			    QUERY_LAG_SAMPLES;
+
+	if (n == 0)
+		return (json_pack("{s:n, s:n, s:n, s:I}", "p50", "p99", "max",
+		    "samples", (json_int_t)0));
+	memcpy(v, query_lag.us, n * sizeof *v);
+	qsort(v, n, sizeof *v, query_u32cmp);
+	return (json_pack("{s:f, s:f, s:f, s:I}",
+	    "p50", v[(n - 1) / 2] / 1000.0,
+	    "p99", v[(n * 99 + 99) / 100 - 1] / 1000.0,
+	    "max", v[n - 1] / 1000.0,
+	    "samples", (json_int_t)query_lag.n));
+}
