@@ -22,8 +22,9 @@ AGGD_PID=$!
 wait_for test -S "$S" || fail "systemd-socket-activate did not bind $S"
 ino=$(stat -c %i "$S")
 mode=$(stat -c %a "$S")
-# The first client starts aggd (the same PID: it execs).
-"$BUILD/aggctl" -s "$S" status --json >"$T/status" 2>"$T/err" ||
+# The first client starts aggd (the same PID: it execs).  An aggd that
+# ignored the passed socket would leave the client waiting: bounded.
+timeout 10 "$BUILD/aggctl" -s "$S" status --json >"$T/status" 2>"$T/err" ||
     fail "aggctl through the passed socket: $(cat "$T/err")"
 assert_eq "$(jq -r .version "$T/status")" "$("$BUILD/aggd" --version | cut -d' ' -f2)" \
     "aggctl status answered through the passed socket"
@@ -32,9 +33,9 @@ grep -q 'another aggd is listening' "$T/aggd.log" &&
 grep -q "listening on $S, passed by the service manager" "$T/aggd.log" ||
     fail "no line naming the passed socket"
 ok "the passed socket is served, and said so"
-"$BUILD/aggctl" -s "$S" add http://127.0.0.1:9/a.xml >/dev/null ||
+timeout 10 "$BUILD/aggctl" -s "$S" add http://127.0.0.1:9/a.xml >/dev/null ||
     fail "aggctl add through the passed socket"
-assert_eq "$("$BUILD/aggctl" -s "$S" feeds --json | jq -r .url)" \
+assert_eq "$(timeout 10 "$BUILD/aggctl" -s "$S" feeds --json | jq -r .url)" \
     http://127.0.0.1:9/a.xml "a second client on the passed socket"
 [ ! -e "$T/aggd.sock" ] || fail "the configured socket was made too"
 ok "the configured socket is not made"
