@@ -3,10 +3,11 @@
 #   make            build build/aggd and build/aggctl
 #   make check      build and run every test (unit, integration, parser corpus)
 #   make asan       the whole suite under ASan+UBSan (in build/asan)
-#   make run        aggd -f with built-in defaults, state under ./run
+#   make run        aggd in the foreground, state and socket under ./run
 #   make bench      benchmarks (parser throughput, polling at scale, hooks)
 #   make CC=clang fuzz   libFuzzer targets
-#   make install    honours PREFIX and DESTDIR
+#   make install    honours PREFIX, DESTDIR and the *DIR variables below;
+#                   make uninstall removes exactly what it installed
 #
 # Missing Debian -dev packages are installed with apt-get when run as root;
 # otherwise the build stops and names the command to run.
@@ -14,9 +15,20 @@
 VERSION	= 0.1.0
 PREFIX	?= /usr/local
 BINDIR	?= $(PREFIX)/bin
-MANDIR	?= $(PREFIX)/share/man
+DATADIR	?= $(PREFIX)/share
+MANDIR	?= $(DATADIR)/man
+DOCDIR	?= $(DATADIR)/doc/aggd
 SYSCONFDIR ?= /etc
-SYSTEMDDIR ?= /lib/systemd/system
+# Where systemd looks for units and sysusers.d files (its pkg-config file
+# says, when there is one); only the install rules read these.
+SYSTEMDDIR ?= $(or $(shell pkg-config --variable=systemdsystemunitdir \
+	systemd 2>/dev/null),/lib/systemd/system)
+SYSTEMDUSERDIR ?= $(or $(shell pkg-config --variable=systemduserunitdir \
+	systemd 2>/dev/null),/usr/lib/systemd/user)
+SYSUSERSDIR ?= $(or $(shell pkg-config --variable=sysusersdir \
+	systemd 2>/dev/null),/usr/lib/sysusers.d)
+BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
+ZSHCOMPDIR ?= $(DATADIR)/zsh/vendor-completions
 BUILD	?= build
 
 .DEFAULT_GOAL := all
@@ -181,22 +193,61 @@ bench: all $(BENCH_BIN)
 	@BUILD=$(BUILD) sh bench/run.sh
 
 # --- running and installing ------------------------------------------------
+# aggd stays in the foreground, logging to stderr; ^C stops it.
 run: all
 	@mkdir -p run
 	STATE_DIRECTORY=$(CURDIR)/run RUNTIME_DIRECTORY=$(CURDIR)/run \
-	    AGGD_CONFIG=$(CURDIR)/run/aggd.conf $(BUILD)/aggd -f
+	    AGGD_CONFIG=$(CURDIR)/run/aggd.conf $(BUILD)/aggd
+
+# Every installed file as SOURCE:DESTINATION:MODE, where a mode ending in
+# "s" means @BINDIR@ and @SYSCONFDIR@ are filled in.  install and
+# uninstall both walk this one list, so uninstall removes exactly what
+# install put.  Man pages, completions and example hooks are installed as
+# they are, whichever of them the tree has.  No file goes into
+# SYSCONFDIR: a missing aggd.conf means the built-in defaults, which
+# share/doc/aggd/aggd.conf spells out, and an admin's own is never
+# overwritten or removed.
+INSTALL_LIST = \
+	$(BUILD)/aggd:$(BINDIR)/aggd:755 \
+	$(BUILD)/aggctl:$(BINDIR)/aggctl:755 \
+	$(foreach s,1 5 8,$(foreach m,$(wildcard man/*.$(s)), \
+	    $(m):$(MANDIR)/man$(s)/$(notdir $(m)):644)) \
+	$(if $(wildcard completion/aggctl.bash), \
+	    completion/aggctl.bash:$(BASHCOMPDIR)/aggctl:644) \
+	$(if $(wildcard completion/_aggctl), \
+	    completion/_aggctl:$(ZSHCOMPDIR)/_aggctl:644) \
+	systemd/aggd.service:$(SYSTEMDDIR)/aggd.service:644s \
+	systemd/aggd.socket:$(SYSTEMDDIR)/aggd.socket:644s \
+	systemd/user/aggd.service:$(SYSTEMDUSERDIR)/aggd.service:644s \
+	systemd/user/aggd.socket:$(SYSTEMDUSERDIR)/aggd.socket:644s \
+	systemd/aggd.sysusers:$(SYSUSERSDIR)/aggd.conf:644 \
+	config/aggd.conf:$(DOCDIR)/aggd.conf:644 \
+	README.md:$(DOCDIR)/README.md:644 \
+	$(foreach h,$(filter-out %~,$(wildcard examples/hooks/*)), \
+	    $(h):$(DOCDIR)/examples/hooks/$(notdir $(h)):$(if \
+	    $(shell test -x $(h) && echo x),755,644))
 
 install: $(PROGS)
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSCONFDIR)/aggd \
-	    $(DESTDIR)$(SYSTEMDDIR)
-	install -m 755 $(PROGS) $(DESTDIR)$(BINDIR)/
-	install -m 644 config/aggd.conf $(DESTDIR)$(SYSCONFDIR)/aggd/aggd.conf.example
-	sed 's,@BINDIR@,$(BINDIR),g' systemd/aggd.service > $(DESTDIR)$(SYSTEMDDIR)/aggd.service
-	chmod 644 $(DESTDIR)$(SYSTEMDDIR)/aggd.service
+	@set -e; for e in $(INSTALL_LIST); do \
+	    src=$${e%%:*}; rest=$${e#*:}; dst=$(DESTDIR)$${rest%:*}; \
+	    mode=$${rest##*:}; \
+	    install -d "$$(dirname "$$dst")"; \
+	    case $$mode in \
+	    *s) sed -e 's,@BINDIR@,$(BINDIR),g' \
+		    -e 's,@SYSCONFDIR@,$(SYSCONFDIR),g' "$$src" >"$$dst.tmp"; \
+		chmod $${mode%s} "$$dst.tmp"; mv -f "$$dst.tmp" "$$dst" ;; \
+	    *)	install -m $$mode "$$src" "$$dst" ;; \
+	    esac; \
+	    echo "installed $$dst"; \
+	done
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/aggd $(DESTDIR)$(BINDIR)/aggctl \
-	    $(DESTDIR)$(SYSTEMDDIR)/aggd.service
+	@for e in $(INSTALL_LIST); do \
+	    rest=$${e#*:}; dst=$(DESTDIR)$${rest%:*}; \
+	    if [ -e "$$dst" ]; then rm -f "$$dst" && echo "removed $$dst"; fi; \
+	done
+	@rmdir $(DESTDIR)$(DOCDIR)/examples/hooks $(DESTDIR)$(DOCDIR)/examples \
+	    $(DESTDIR)$(DOCDIR) 2>/dev/null || true
 
 clean:
 	rm -rf build

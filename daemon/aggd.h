@@ -11,6 +11,7 @@
 #include <sys/queue.h>
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include <event2/event.h>
 #include <jansson.h>
@@ -64,6 +65,8 @@ struct config	*config_defaults(void);
  * defaults; a bad one returns NULL with *cause "FILE:LINE: reason". */
 struct config	*config_load(const char *path, int explicit, char **cause);
 void		 config_free(struct config *);
+/* The effective configuration, in the file's syntax (--print-config). */
+void		 config_print(FILE *, const struct config *);
 
 /* store.c */
 struct store_feed {
@@ -186,7 +189,13 @@ void	retain_free(void);
 void	retain_kick(void);	/* run a pass soon (the config changed) */
 void	retain_feed_added(int64_t);	/* a feed stored new items */
 
-/* notify.c */
+/* notify.c: sd_notify(3); every call is a no-op outside systemd. */
+int	notify_init(void);	/* 1: a service manager listens */
+void	notify_start(struct event_base *);	/* READY=1, watchdog */
+void	notify_reloading(void);
+void	notify_reloaded(const char *error);	/* NULL: it went well */
+void	notify_stopping(void);
+void	notify_free(void);
 void	notify_send(const char *fmt, ...) PRINTFLIKE(1, 2);
 
 /* server.c */

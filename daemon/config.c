@@ -643,3 +643,119 @@ out:
 	config_free(c);
 	return (NULL);
 }
+
+/*
+ * A value as the parser will read it back: written bare when that is
+ * exact, else in double quotes (a comment sign after white space, white
+ * space at either end, or quotes around the whole would change it).
+ */
+static void
+config_print_value(FILE *fp, const char *k, const char *v)
+{
+	char	*copy;
+	size_t	 len = strlen(v);
+	int	 bare;
+
+	copy = xstrdup(v);
+	config_uncomment(copy);
+	bare = strlen(copy) == len;
+	free(copy);
+	if (len > 0 && (isspace((unsigned char)v[0]) ||
+	    isspace((unsigned char)v[len - 1])))
+		bare = 0;
+	if (len >= 2 && v[0] == '"' && v[len - 1] == '"' &&
+	    strchr(v + 1, '"') == v + len - 1)
+		bare = 0;
+	/* A value with quotes of its own inside stays bare: those quotes
+	 * already shield any comment sign from the parser. */
+	if (bare || (len > 0 && strchr(v + 1, '"') != NULL))
+		fprintf(fp, "%s = %s\n", k, v);
+	else
+		fprintf(fp, "%s = \"%s\"\n", k, v);
+}
+
+static void
+config_print_duration(FILE *fp, const char *k, int64_t secs)
+{
+	char	buf[32];
+
+	units_format_duration(secs, buf, sizeof buf);
+	fprintf(fp, "%s = %s\n", k, buf);
+}
+
+/* The largest unit that states the size exactly. */
+static void
+config_print_size(FILE *fp, const char *k, int64_t bytes)
+{
+	static const char	 units[] = "GMK";
+	int64_t			 mult;
+	int			 i;
+
+	for (i = 0; units[i] != '\0'; i++) {
+		mult = (int64_t)1 << (10 * (3 - i));
+		if (bytes % mult == 0) {
+			fprintf(fp, "%s = %lld%c\n", k, (long long)(bytes /
+			    mult), units[i]);
+			return;
+		}
+	}
+	fprintf(fp, "%s = %lld\n", k, (long long)bytes);
+}
+
+/*
+ * aggd --print-config: the effective configuration in the file's own
+ * syntax, every [daemon] key with its value (an optional key that is not
+ * set as a comment, so the output reads back unchanged with -c), then the
+ * [feed] sections with the keys they set.
+ */
+void
+config_print(FILE *fp, const struct config *c)
+{
+	struct config_feed	*f;
+
+	fprintf(fp, "# aggd %s: effective configuration from %s\n",
+	    AGG_VERSION, c->path != NULL ? c->path : "built-in defaults");
+	fprintf(fp, "[daemon]\n");
+	config_print_value(fp, "database", c->database);
+	config_print_value(fp, "socket", c->socket);
+	if (c->socket_group != NULL)
+		config_print_value(fp, "socket_group", c->socket_group);
+	else
+		fprintf(fp, "# socket_group =\n");
+	config_print_duration(fp, "interval", c->interval);
+	config_print_duration(fp, "min_interval", c->min_interval);
+	config_print_duration(fp, "max_interval", c->max_interval);
+	fprintf(fp, "max_connections = %lld\n",
+	    (long long)c->max_connections);
+	fprintf(fp, "per_host_connections = %lld\n",
+	    (long long)c->per_host_connections);
+	config_print_duration(fp, "host_delay", c->host_delay);
+	config_print_duration(fp, "timeout", c->timeout);
+	config_print_size(fp, "max_feed_size", c->max_feed_size);
+	config_print_value(fp, "user_agent", c->user_agent);
+	if (c->hook != NULL)
+		config_print_value(fp, "hook", c->hook);
+	else
+		fprintf(fp, "# hook =\n");
+	config_print_duration(fp, "hook_timeout", c->hook_timeout);
+	config_print_duration(fp, "retain", c->retain);
+	fprintf(fp, "retain_items = %lld\n", (long long)c->retain_items);
+
+	TAILQ_FOREACH(f, &c->feeds, entry) {
+		fprintf(fp, "\n[feed \"%s\"]\n", f->name);
+		config_print_value(fp, "url", f->url);
+		if (f->title != NULL)
+			config_print_value(fp, "title", f->title);
+		if (f->interval != -1)
+			config_print_duration(fp, "interval", f->interval);
+		if (f->tags != NULL)
+			config_print_value(fp, "tags", f->tags);
+		if (f->hook != NULL)
+			config_print_value(fp, "hook", f->hook);
+		if (f->retain != -1)
+			config_print_duration(fp, "retain", f->retain);
+		if (f->retain_items != -1)
+			fprintf(fp, "retain_items = %lld\n",
+			    (long long)f->retain_items);
+	}
+}

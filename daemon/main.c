@@ -34,14 +34,18 @@ static void
 usage(FILE *fp)
 {
 	fprintf(fp,
-	    "usage: aggd [-dfhv] [-c FILE] [--check-config]\n"
+	    "usage: aggd [-dfhv] [-c FILE] [--check-config] "
+	    "[--print-config]\n"
 	    "  -c FILE          configuration file (default: $AGGD_CONFIG,\n"
 	    "                   /etc/aggd/aggd.conf or\n"
 	    "                   $XDG_CONFIG_HOME/aggd/aggd.conf)\n"
-	    "  -d               detach (the default without -f)\n"
-	    "  -f               stay in the foreground, log to stderr\n"
+	    "  -d               detach and log to syslog (by default aggd\n"
+	    "                   stays in the foreground and logs to stderr)\n"
+	    "  -f               foreground: the default, accepted for old\n"
+	    "                   command lines\n"
 	    "  -v               verbose (debug) logging\n"
 	    "  --check-config   check the configuration and exit\n"
+	    "  --print-config   print the effective configuration and exit\n"
 	    "  -h, --help, --version\n");
 }
 
@@ -55,22 +59,22 @@ main_signal_cb(evutil_socket_t sig, short what UNUSED, void *arg UNUSED)
 	case SIGTERM:
 	case SIGINT:
 		log_info("signal %d: stopping", (int)sig);
-		notify_send("STOPPING=1");
+		notify_stopping();
 		event_base_loopbreak(aggd->base);
 		break;
 	case SIGHUP:
-		notify_send("RELOADING=1");
+		notify_reloading();
 		if (aggd->conf->path == NULL) {
 			log_info("SIGHUP: no configuration file to re-read");
-			notify_send("READY=1");
+			notify_reloaded(NULL);
 			break;
 		}
 		nc = config_load(aggd->conf->path, 1, &cause);
 		if (nc == NULL) {
 			log_warnx("reload failed, keeping the running "
 			    "configuration: %s", cause);
+			notify_reloaded(cause);
 			free(cause);
-			notify_send("READY=1\nSTATUS=reload failed");
 			break;
 		}
 		if (strcmp(nc->database, aggd->conf->database) != 0 ||
@@ -89,7 +93,7 @@ main_signal_cb(evutil_socket_t sig, short what UNUSED, void *arg UNUSED)
 		retain_kick();
 		sched_update();
 		log_info("configuration %s reloaded", nc->path);
-		notify_send("READY=1");
+		notify_reloaded(NULL);
 		break;
 	case SIGCHLD:
 		hook_reap();
@@ -198,13 +202,15 @@ main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "check-config",	no_argument,	NULL,	'C' },
+		{ "print-config",	no_argument,	NULL,	'P' },
 		{ "help",		no_argument,	NULL,	'h' },
 		{ "version",		no_argument,	NULL,	'V' },
 		{ NULL,			0,		NULL,	0 }
 	};
 	const char	*path = NULL;
 	char		*cause = NULL, *defpath = NULL;
-	int		 ch, foreground = 0, verbose = 0, check = 0;
+	int		 ch, detach = 0, verbose = 0, check = 0, print = 0;
+	int		 managed;
 	int		 sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGCHLD };
 	struct event	*sigev[nitems(sigs)];
 	struct aggd	 state;
@@ -217,16 +223,19 @@ main(int argc, char **argv)
 			path = optarg;
 			break;
 		case 'd':
-			foreground = 0;
+			detach = 1;
 			break;
 		case 'f':
-			foreground = 1;
+			/* The default now; -d after it still detaches. */
 			break;
 		case 'v':
 			verbose++;
 			break;
 		case 'C':
 			check = 1;
+			break;
+		case 'P':
+			print = 1;
 			break;
 		case 'h':
 			usage(stdout);
@@ -266,9 +275,21 @@ main(int argc, char **argv)
 		free(defpath);
 		return (1);
 	}
-	if (aggd->conf->path == NULL && !check)
+	if (aggd->conf->path == NULL && !check && !print)
 		log_info("no configuration file at %s: built-in defaults",
 		    path);
+	if (print) {
+		log_release(0);
+		config_print(stdout, aggd->conf);
+		config_free(aggd->conf);
+		free(defpath);
+		if (fflush(stdout) != 0 || ferror(stdout)) {
+			log_errx("cannot write the configuration: %s",
+			    log_strerror(errno));
+			return (1);
+		}
+		return (0);
+	}
 	if (check) {
 		log_release(0);
 		if (aggd->conf->path != NULL)
@@ -281,6 +302,7 @@ main(int argc, char **argv)
 		return (0);
 	}
 	free(defpath);
+	managed = notify_init();
 
 	signal(SIGPIPE, SIG_IGN);
 	/* Past a file size limit a write fails (EFBIG), reported as such. */
@@ -319,11 +341,15 @@ main(int argc, char **argv)
 		goto fail;
 	}
 	/*
-	 * Under systemd (Type=notify) we never fork.  Otherwise fork only
-	 * now, so that a bad database or a busy socket is reported on the
-	 * terminal with exit status 1 rather than lost in syslog.
+	 * -d forks only now, so that a bad database or a busy socket is
+	 * reported on the terminal with exit status 1 rather than lost in
+	 * syslog.  Under a service manager that listens (Type=notify) we
+	 * never fork: it watches the process it started.
 	 */
-	if (!foreground && getenv("NOTIFY_SOCKET") == NULL) {
+	if (detach && managed)
+		log_info("-d ignored: the service manager watches this "
+		    "process (NOTIFY_SOCKET)");
+	else if (detach) {
 		main_daemonise();
 		log_init("aggd", verbose, 1);
 		if (event_reinit(aggd->base) == -1)
@@ -347,7 +373,7 @@ main(int argc, char **argv)
 		log_warnx("%s", cause);
 		return (1);
 	}
-	notify_send("READY=1\nSTATUS=polling");
+	notify_start(aggd->base);
 
 	event_base_dispatch(aggd->base);
 
@@ -360,6 +386,7 @@ main(int argc, char **argv)
 	hook_free();
 	retain_free();
 	announce_free();
+	notify_free();
 	for (i = 0; i < nitems(sigs); i++)
 		event_free(sigev[i]);
 	store_close(aggd->store);

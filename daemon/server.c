@@ -2,7 +2,10 @@
  * The control socket: a Unix stream socket, mode 0600 (0660 with a
  * socket_group) in a directory that is ours alone, accepting clients whose
  * credentials (SO_PEERCRED) are our own uid, root, or the configured
- * group's.  Each accepted client is handed to server-client.c.
+ * group's.  Each accepted client is handed to server-client.c.  Under
+ * socket activation (LISTEN_FDS) the service manager made the socket, its
+ * directory, mode and group: we serve the one it passed and touch none of
+ * them.
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -10,8 +13,10 @@
 #include <sys/un.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +36,11 @@ struct server {
 	struct event		*resume;
 	gid_t			 gid;
 	int			 use_gid;
+	int			 passed;	/* by LISTEN_FDS: not ours */
 };
+
+/* sd_listen_fds(3): passed descriptors start at 3. */
+#define SERVER_LISTEN_FDS_START	3
 
 /* Is the peer allowed: our uid, root, or a member of the socket group? */
 static int
@@ -237,6 +246,138 @@ server_check_dir(const char *dir, gid_t gid, int use_gid, char **cause)
 	return (0);
 }
 
+/* A listening Unix stream socket? */
+static int
+server_fd_listens(int fd)
+{
+	struct sockaddr_un	sun;
+	socklen_t		len = sizeof sun;
+	int			type, listening;
+	socklen_t		olen;
+
+	olen = sizeof type;
+	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &olen) == -1 ||
+	    type != SOCK_STREAM)
+		return (0);
+	olen = sizeof listening;
+	if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening,
+	    &olen) == -1 || !listening)
+		return (0);
+	memset(&sun, 0, sizeof sun);
+	if (getsockname(fd, (struct sockaddr *)&sun, &len) == -1)
+		return (0);
+	return (sun.sun_family == AF_UNIX);
+}
+
+/*
+ * Socket activation: LISTEN_PID is us and LISTEN_FDS counts descriptors
+ * from 3.  The first listening Unix stream socket is ours; the others
+ * (a unit with more ListenStream= than we use) are closed.  Every passed
+ * descriptor comes without close-on-exec, so hooks would inherit the
+ * listener: set it.  The variables go, for the same reason.  Returns the
+ * descriptor, -1 when none was passed, -2 with *cause when some were
+ * but none fits.
+ */
+static int
+server_passed_fd(char **cause)
+{
+	const char	*e;
+	char		*end;
+	long		 pid, n, i;
+	int		 fd = -1, flags;
+
+	e = getenv("LISTEN_PID");
+	if (e == NULL)
+		return (-1);
+	pid = strtol(e, &end, 10);
+	if (*end != '\0' || pid != (long)getpid())
+		return (-1);	/* meant for another process */
+	e = getenv("LISTEN_FDS");
+	n = e != NULL ? strtol(e, &end, 10) : 0;
+	if (e == NULL || *end != '\0' || n < 0 || n > 1000)
+		n = 0;
+	unsetenv("LISTEN_PID");
+	unsetenv("LISTEN_FDS");
+	unsetenv("LISTEN_FDNAMES");
+	if (n == 0)
+		return (-1);
+	for (i = 0; i < n; i++) {
+		flags = fcntl(SERVER_LISTEN_FDS_START + (int)i, F_GETFD);
+		if (flags == -1)
+			continue;
+		fcntl(SERVER_LISTEN_FDS_START + (int)i, F_SETFD,
+		    flags | FD_CLOEXEC);
+		if (fd == -1 && server_fd_listens(SERVER_LISTEN_FDS_START +
+		    (int)i))
+			fd = SERVER_LISTEN_FDS_START + (int)i;
+		else {
+			log_warnx("LISTEN_FDS: descriptor %ld is not a "
+			    "listening unix stream socket, closed",
+			    SERVER_LISTEN_FDS_START + i);
+			close(SERVER_LISTEN_FDS_START + (int)i);
+		}
+	}
+	if (fd == -1) {
+		xasprintf(cause, "none of the %ld descriptors passed by "
+		    "LISTEN_FDS is a listening unix stream socket", n);
+		return (-2);
+	}
+	return (fd);
+}
+
+/*
+ * Serve a socket the service manager made.  Its file's mode and group
+ * (SocketMode=, SocketGroup=) decide who may connect; the peer check
+ * follows them: without a socket_group of our own, a socket whose group
+ * may write lets that group's members in.
+ */
+static struct server *
+server_adopt(struct event_base *base, int fd, const char *conf_path,
+    gid_t gid, int use_gid)
+{
+	struct server		*srv;
+	struct sockaddr_un	 sun;
+	socklen_t		 len = sizeof sun;
+	struct stat		 sb;
+	char			 path[sizeof sun.sun_path + 1];
+
+	memset(&sun, 0, sizeof sun);
+	getsockname(fd, (struct sockaddr *)&sun, &len);
+	if (len > offsetof(struct sockaddr_un, sun_path) &&
+	    sun.sun_path[0] != '\0')
+		snprintf(path, sizeof path, "%.*s", (int)(len -
+		    offsetof(struct sockaddr_un, sun_path)), sun.sun_path);
+	else
+		snprintf(path, sizeof path, "(an unnamed socket)");
+	if (!use_gid && path[0] == '/' && stat(path, &sb) == 0 &&
+	    S_ISSOCK(sb.st_mode) && (sb.st_mode & S_IWGRP)) {
+		gid = sb.st_gid;
+		use_gid = 1;
+	}
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	srv = xcalloc(1, sizeof *srv);
+	srv->base = base;
+	srv->path = xstrdup(path);
+	srv->fd = fd;
+	srv->gid = gid;
+	srv->use_gid = use_gid;
+	srv->passed = 1;
+	srv->ev = event_new(base, fd, EV_READ | EV_PERSIST, server_accept_cb,
+	    srv);
+	srv->resume = evtimer_new(base, server_resume_cb, srv);
+	event_add(srv->ev, NULL);
+	if (strcmp(path, conf_path) != 0)
+		log_info("listening on %s, passed by the service manager "
+		    "(the configured socket %s is not used)", path, conf_path);
+	else
+		log_info("listening on %s, passed by the service manager",
+		    path);
+	if (use_gid)
+		log_info("members of group %s may use %s",
+		    server_group_name(gid), path);
+	return (srv);
+}
+
 struct server *
 server_start(struct event_base *base, const char *path, gid_t gid,
     int use_gid, char **cause)
@@ -247,6 +388,10 @@ server_start(struct event_base *base, const char *path, gid_t gid,
 	mode_t			 mask;
 	int			 fd;
 
+	if ((fd = server_passed_fd(cause)) == -2)
+		return (NULL);
+	if (fd != -1)
+		return (server_adopt(base, fd, path, gid, use_gid));
 	if (strlen(path) >= sizeof sun.sun_path) {
 		xasprintf(cause, "socket path too long: %s", path);
 		return (NULL);
@@ -321,7 +466,10 @@ server_stop(struct server *srv)
 	event_free(srv->ev);
 	event_free(srv->resume);
 	close(srv->fd);
-	unlink(srv->path);
+	/* A passed socket stays: the service manager keeps listening on it
+	 * and starts us again when a client comes. */
+	if (!srv->passed)
+		unlink(srv->path);
 	free(srv->path);
 	free(srv);
 }

@@ -9,7 +9,7 @@
 
 # once NAME CONF WANT: aggd with and without -f exits 1, stderr is WANT.
 once() {
-	for _fg in -f ""; do
+	for _fg in -f -d; do
 		# shellcheck disable=SC2086
 		"$BUILD/aggd" $_fg -c "$2" >"$T/out" 2>"$T/err" &
 		_pid=$!

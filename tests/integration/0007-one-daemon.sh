@@ -27,7 +27,7 @@ second() {
 aggd_start
 aggctl add http://127.0.0.1:9/a.xml >/dev/null || fail "add"
 second -f "$AGGD_PID"
-second "" "$AGGD_PID"
+second -d "$AGGD_PID"
 aggctl status >/dev/null || fail "the first aggd stopped answering"
 assert_eq "$(aggctl feeds --json | jq -r .url)" http://127.0.0.1:9/a.xml \
     "the first aggd keeps working"

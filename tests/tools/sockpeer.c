@@ -7,7 +7,7 @@
  * socat: dash cannot open a Unix socket and socat is not always installed.
  *
  * usage: sockpeer [-S] [-l LINES] [-p READYFILE] [-t SECONDS] SOCKET
- *        sockpeer -u PATH
+ *        sockpeer [-T] -u PATH
  *
  *	-S		shut down the writing side after sending (the daemon
  *			sees end of file)
@@ -27,7 +27,9 @@
  * inside a datagram (sd_notify separates assignments with them) is printed
  * as "\n" and a backslash as "\\", so one datagram is always one line:
  * READY=1\nSTATUS=polling.  PATH is created once the socket is bound, so a
- * test can wait for it before starting the sender.
+ * test can wait for it before starting the sender.  With -T (before -u)
+ * each line starts with the monotonic time it arrived, in milliseconds,
+ * and a space, so a test can measure the watchdog's pace.
  */
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -47,13 +49,15 @@ usage(void)
 {
 	fprintf(stderr, "usage: sockpeer [-S] [-l LINES] [-p READYFILE] "
 	    "[-t SECONDS] SOCKET\n"
-	    "       sockpeer -u PATH\n");
+	    "       sockpeer [-T] -u PATH\n");
 	exit(2);
 }
 
+static double	sockpeer_now(void);
+
 /* -u: print every datagram that arrives at PATH, one per line. */
 static int
-sockpeer_datagrams(const char *path)
+sockpeer_datagrams(const char *path, int stamp)
 {
 	struct sockaddr_un	 sun;
 	char			 buf[65536];
@@ -84,6 +88,8 @@ sockpeer_datagrams(const char *path)
 			perror("sockpeer: recv");
 			return (1);
 		}
+		if (stamp)
+			printf("%.0f ", sockpeer_now() * 1000);
 		for (i = 0; i < n; i++) {
 			if (buf[i] == '\n')
 				fputs("\\n", stdout);
@@ -167,14 +173,17 @@ main(int argc, char **argv)
 	size_t			 len;
 	ssize_t			 n, i;
 	long			 want = -1, lines = 0;
-	int			 ch, fd, shut = 0, rc;
+	int			 ch, fd, shut = 0, rc, stamp = 0;
 
-	while ((ch = getopt(argc, argv, "Sl:p:t:u:")) != -1) {
+	while ((ch = getopt(argc, argv, "Sl:p:t:Tu:")) != -1) {
 		switch (ch) {
+		case 'T':
+			stamp = 1;
+			break;
 		case 'u':
 			if (optind != argc)
 				usage();
-			return (sockpeer_datagrams(optarg));
+			return (sockpeer_datagrams(optarg, stamp));
 		case 'S':
 			shut = 1;
 			break;
