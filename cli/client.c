@@ -44,7 +44,7 @@ client_socket(void)
 		if ((e = getenv("AGGD_SOCKET")) != NULL && *e != '\0')
 			client_path = xstrdup(e);
 		else
-			client_path = paths_socket();
+			client_path = paths_client_socket();
 	}
 	return (client_path);
 }

@@ -171,18 +171,33 @@ main_lock(const char *db, char **cause)
 	return (-1);
 }
 
-static void
+/*
+ * -d: fork, and let the command return only once the child is the daemon
+ * (its pid in the lock file), so a script that reads the lock file or
+ * talks to the socket next finds it.  Returns the write end of a pipe the
+ * child closes, after writing a byte, when it is set up; the parent exits
+ * 0 on that byte, 1 when the pipe closes without it.
+ */
+static int
 main_daemonise(void)
 {
-	int	fd;
+	int	fd, p[2];
+	ssize_t	n;
+	char	c = 0;
 
+	if (pipe2(p, O_CLOEXEC) == -1)
+		fatal("pipe");
 	switch (fork()) {
 	case -1:
 		fatal("fork");
 	case 0:
+		close(p[0]);
 		break;
 	default:
-		_exit(0);
+		close(p[1]);
+		while ((n = read(p[0], &c, 1)) == -1 && errno == EINTR)
+			;
+		_exit(n == 1 && c == 'R' ? 0 : 1);
 	}
 	if (setsid() == -1)
 		fatal("setsid");
@@ -195,6 +210,18 @@ main_daemonise(void)
 	}
 	if (chdir("/") == -1)
 		fatal("chdir /");
+	return (p[1]);
+}
+
+/* The child is set up: let the command that started it return. */
+static void
+main_daemonised(int fd)
+{
+	char	c = 'R';
+
+	if (write(fd, &c, 1) != 1)
+		log_warn("cannot tell the starting command we are up");
+	close(fd);
 }
 
 int
@@ -210,6 +237,7 @@ main(int argc, char **argv)
 	const char	*path = NULL;
 	char		*cause = NULL, *defpath = NULL;
 	int		 ch, detach = 0, verbose = 0, check = 0, print = 0;
+	int		 ready_fd;
 	int		 managed;
 	int		 sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGCHLD };
 	struct event	*sigev[nitems(sigs)];
@@ -350,11 +378,12 @@ main(int argc, char **argv)
 		log_info("-d ignored: the service manager watches this "
 		    "process (NOTIFY_SOCKET)");
 	else if (detach) {
-		main_daemonise();
+		ready_fd = main_daemonise();
 		log_init("aggd", verbose, 1);
 		if (event_reinit(aggd->base) == -1)
 			fatalx("cannot reinitialise the event base after fork");
 		main_lock_pid();
+		main_daemonised(ready_fd);
 	}
 	log_release(1);
 	for (i = 0; i < nitems(sigs); i++) {

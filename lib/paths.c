@@ -87,6 +87,57 @@ paths_socket(void)
 	return (p);
 }
 
+static int
+paths_exists(const char *path)
+{
+	struct stat	sb;
+
+	return (lstat(path, &sb) == 0);
+}
+
+/*
+ * The socket aggctl talks to without -s or $AGGD_SOCKET (INTERFACE.md):
+ * $RUNTIME_DIRECTORY's when it exists (aggctl run by a unit beside the
+ * daemon), $XDG_RUNTIME_DIR/aggd.sock when it exists, else the system daemon's
+ * /run/aggd/aggd.sock.  Root looks at the system daemon's first.  Where
+ * neither exists, a daemon of this user started by hand may still sit
+ * where paths_socket() put it (its fallback without $XDG_RUNTIME_DIR);
+ * and where nothing exists at all, the answer is /run/aggd/aggd.sock, so
+ * the error names the system daemon's socket.
+ */
+char *
+paths_client_socket(void)
+{
+	const char	*e = getenv("XDG_RUNTIME_DIR");
+	char		*p = NULL, *d;
+
+	/* Run where the daemon's unit runs (RuntimeDirectory=). */
+	if ((e = getenv("RUNTIME_DIRECTORY")) != NULL && *e == '/') {
+		d = paths_first(e);
+		xasprintf(&p, "%s/aggd.sock", d);
+		free(d);
+		if (paths_exists(p))
+			return (p);
+		free(p);
+	}
+	e = getenv("XDG_RUNTIME_DIR");
+	if (geteuid() == 0 && paths_exists("/run/aggd/aggd.sock"))
+		return (xstrdup("/run/aggd/aggd.sock"));
+	if (e != NULL && *e == '/') {
+		xasprintf(&p, "%s/aggd.sock", e);
+		if (paths_exists(p))
+			return (p);
+		free(p);
+	}
+	if (paths_exists("/run/aggd/aggd.sock"))
+		return (xstrdup("/run/aggd/aggd.sock"));
+	p = paths_socket();
+	if (strncmp(p, "/tmp/", 5) == 0 && paths_exists(p))
+		return (p);
+	free(p);
+	return (xstrdup("/run/aggd/aggd.sock"));
+}
+
 char *
 paths_dirname(const char *path)
 {

@@ -11,7 +11,11 @@
  * named it (then a missing file is still not an error). */
 char	*paths_config(void);
 char	*paths_database(void);
+/* The daemon's: $RUNTIME_DIRECTORY, else $XDG_RUNTIME_DIR, else
+ * /run/aggd (root) or /tmp/aggd-UID, file aggd.sock. */
 char	*paths_socket(void);
+/* aggctl's default, which finds the daemon's (see paths.c). */
+char	*paths_client_socket(void);
 char	*paths_dirname(const char *);
 char	*paths_absolute(const char *);
 /* mkdir -p with the given mode for the directories created. */
