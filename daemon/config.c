@@ -222,6 +222,34 @@ config_items(const char *v, int64_t *out, char **cause)
 	return (0);
 }
 
+/*
+ * A feed's tags as the file writes them, "news caucasus" (INTERFACE.md)
+ * or "news, caucasus": words apart by white space or commas, kept as the
+ * store takes them, comma-separated.  NULL when there is none.
+ */
+static char *
+config_tags(const char *v)
+{
+	struct buf	 b;
+	size_t		 n;
+
+	buf_init(&b);
+	for (;;) {
+		v += strspn(v, " \t,");
+		if ((n = strcspn(v, " \t,")) == 0)
+			break;
+		if (b.len > 0)
+			buf_addc(&b, ',');
+		buf_add(&b, v, n);
+		v += n;
+	}
+	if (b.len == 0) {
+		buf_release(&b);
+		return (NULL);
+	}
+	return (buf_detach(&b));
+}
+
 static int
 config_daemon_key(struct config *c, const char *k, const char *v,
     char **cause)
@@ -313,7 +341,7 @@ config_feed_key(struct config_feed *f, const char *k, const char *v,
 		f->title = xstrdup(v);
 	} else if (strcmp(k, "tags") == 0 || strcmp(k, "tag") == 0) {
 		free(f->tags);
-		f->tags = xstrdup(v);
+		f->tags = config_tags(v);
 	} else if (strcmp(k, "hook") == 0) {
 		if ((argv = argv_split(v, cause)) == NULL)
 			return (-1);
@@ -712,6 +740,7 @@ void
 config_print(FILE *fp, const struct config *c)
 {
 	struct config_feed	*f;
+	char			*tags, *p;
 
 	fprintf(fp, "# aggd %s: effective configuration from %s\n",
 	    AGG_VERSION, c->path != NULL ? c->path : "built-in defaults");
@@ -748,8 +777,13 @@ config_print(FILE *fp, const struct config *c)
 			config_print_value(fp, "title", f->title);
 		if (f->interval != -1)
 			config_print_duration(fp, "interval", f->interval);
-		if (f->tags != NULL)
-			config_print_value(fp, "tags", f->tags);
+		if (f->tags != NULL) {
+			tags = xstrdup(f->tags);
+			for (p = tags; (p = strchr(p, ',')) != NULL; p++)
+				*p = ' ';
+			config_print_value(fp, "tags", tags);
+			free(tags);
+		}
 		if (f->hook != NULL)
 			config_print_value(fp, "hook", f->hook);
 		if (f->retain != -1)

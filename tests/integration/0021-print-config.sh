@@ -62,7 +62,7 @@ for want in "socket = $T/full.sock" "socket_group = $group" \
     'interval = 1h30m' 'host_delay = 0s' 'max_feed_size = 1536K' \
     'user_agent = "agent # with a hash "' \
     "hook = /bin/echo --flag \"two words\" 'x # y'" \
-    'title = "  padded title"' 'interval = 20m' 'tags = news, caucasus' \
+    'title = "  padded title"' 'interval = 20m' 'tags = news caucasus' \
     '[feed "two words"]'; do
 	grep -qxF "$want" "$T/p1" || fail "'$want' not printed: $(cat "$T/p1")"
 done

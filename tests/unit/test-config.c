@@ -176,7 +176,7 @@ test_every_key(void **state UNUSED)
 	assert_string_equal(f->url, "https://jam-news.net/feed/");
 	assert_int_equal(f->interval, 3600);
 	assert_string_equal(f->title, "JAM News");
-	assert_string_equal(f->tags, "news, caucasus");
+	assert_string_equal(f->tags, "news,caucasus");
 	assert_string_equal(f->hook, "/usr/local/bin/other-hook 'one arg'");
 	assert_int_equal(f->line, 17);
 	f = TAILQ_NEXT(f, entry);
