@@ -16,8 +16,25 @@
  *	S: {"type":"row","data":{"id":1,...}}
  *	S: {"type":"row","data":{"id":3,...}}
  *	S: {"type":"end"}
- *	C: {"cmd":"remove","feed":"99"}
- *	S: {"type":"error","error":"no feed 99"}
+ *	C: {"cmd":"remove","feeds":["99"]}
+ *	S: {"type":"error","error":"no such feed: 99"}
+ *
+ * The other requests and their fields (cmd.c's table; a field a command
+ * does not know is an error naming it):
+ *
+ *	set	 feed, title, interval (seconds or "default"), tags, untags,
+ *		 hook, no_hook, retain, retain_items -> ok with the feed,
+ *		 and "notice" when the interval was brought inside bounds
+ *	pause, resume	feeds -> ok {"paused"|"resumed":[ids]}
+ *	feeds	 failing, tag -> rows of feeds
+ *	items	 feed, tag, unread, since, after_id, limit, search -> rows
+ *		 of items, streamed a page at a time from a reader thread
+ *	read, unread	items | feed | all -> ok {"changed":N}
+ *	log	 feed, limit -> rows {time, feed_id, status, bytes,
+ *		 duration_ms, new, changed, error, next_fetch_reason}
+ *	import	 feeds, dry_run -> ok {added, existing, tagged, dry_run, feeds}
+ *	backup	 file (absolute), force -> ok {"file","bytes"}
+ *	show, follow, refresh, export, status: as aggctl's commands say
  *
  * "follow" answers with row frames until the client goes; "refresh" with
  * "wait" sends {"type":"progress",...} frames before its ok, which names
