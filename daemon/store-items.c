@@ -446,6 +446,23 @@ out:
 	return (rc);
 }
 
+/* store_items_pick with one of the lookups by link or stable hash, bound
+ * to the feed and that identifier; 0 (not found) when the item has none. */
+static int
+store_items_pick_by(struct store *s, enum store_stmt which, int64_t feed_id,
+    const char *ident, struct store_items_prep *p, size_t n, size_t i,
+    struct store_items_pick *pk)
+{
+	sqlite3_stmt	*st;
+
+	if (ident == NULL)
+		return (0);
+	st = store_stmt(s, which);
+	sqlite3_bind_int64(st, 1, feed_id);
+	store_bind_static(st, 2, ident);
+	return (store_items_pick(s, st, p, n, i, pk));
+}
+
 /*
  * Find the stored item of each of the fetch's items under mode: first by
  * key, then (for those still without) by their other identifiers.  In
@@ -459,7 +476,6 @@ store_items_match(struct store *s, struct store_fetch *sf,
     size_t *reguided)
 {
 	const char	**keys;
-	sqlite3_stmt	 *st;
 	size_t		  i, n = sf->nitems;
 	int		  rc, *later;
 	char		 *gkey;
@@ -497,31 +513,19 @@ store_items_match(struct store *s, struct store_fetch *sf,
 		}
 		pk->evidence = 0;
 		rc = 0;
-		if (p[i].nlink != NULL) {
-			st = store_stmt(s, STMT_ITEM_BY_NLINK);
-			sqlite3_bind_int64(st, 1, sf->feed_id);
-			store_bind_static(st, 2, p[i].nlink);
-			rc = store_items_pick(s, st, p, n, i, pk);
-		}
-		if (rc == 0) {
-			st = store_stmt(s, STMT_ITEM_BY_SHASH);
-			sqlite3_bind_int64(st, 1, sf->feed_id);
-			store_bind_static(st, 2, p[i].shash);
-			rc = store_items_pick(s, st, p, n, i, pk);
-		}
-		/* Removed items, by the same rules as stored ones. */
-		if (rc == 0 && p[i].nlink != NULL) {
-			st = store_stmt(s, STMT_TOMB_BY_NLINK);
-			sqlite3_bind_int64(st, 1, sf->feed_id);
-			store_bind_static(st, 2, p[i].nlink);
-			rc = store_items_pick(s, st, p, n, i, pk);
-		}
-		if (rc == 0) {
-			st = store_stmt(s, STMT_TOMB_BY_SHASH);
-			sqlite3_bind_int64(st, 1, sf->feed_id);
-			store_bind_static(st, 2, p[i].shash);
-			rc = store_items_pick(s, st, p, n, i, pk);
-		}
+		/* Stored items by link, then by stable hash; then removed
+		 * items (tombstones), by the same rules. */
+		rc = store_items_pick_by(s, STMT_ITEM_BY_NLINK, sf->feed_id,
+		    p[i].nlink, p, n, i, pk);
+		if (rc == 0)
+			rc = store_items_pick_by(s, STMT_ITEM_BY_SHASH,
+			    sf->feed_id, p[i].shash, p, n, i, pk);
+		if (rc == 0)
+			rc = store_items_pick_by(s, STMT_TOMB_BY_NLINK,
+			    sf->feed_id, p[i].nlink, p, n, i, pk);
+		if (rc == 0)
+			rc = store_items_pick_by(s, STMT_TOMB_BY_SHASH,
+			    sf->feed_id, p[i].shash, p, n, i, pk);
 		if (rc == -1)
 			goto fail;
 		if (rc == 0 && p[i].guid != NULL) {
