@@ -1,8 +1,8 @@
 /*
- * Read queries off the loop.  items (a listing or a search) runs on one of
- * a few worker threads, each with its own read-only connection: WAL lets
- * them read while the loop writes, and no query, however heavy, delays
- * polling, hooks or other clients.  Rows come back through the loop as
+ * Read queries off the loop.  items (a listing or a search), feeds (and
+ * export, its OPML) and log run on one of a few worker threads, each with
+ * its own read-only connection: WAL lets them read while the loop writes,
+ * and no query, however heavy, delays polling, hooks or other clients.  Rows come back through the loop as
  * the client reads them: a worker encodes a page of frames, hands it over
  * in a bounded queue and waits while the queue is full, so memory stays
  * bounded whatever the row count.  Each page is its own statement run, so
@@ -51,6 +51,8 @@ enum query_stmt {
 	QS_AFTER,
 	QS_SEARCH,
 	QS_SEARCH_AFTER,
+	QS_FEEDS,
+	QS_LOG,
 	QS_COUNT
 };
 
@@ -109,14 +111,39 @@ static const char *query_sql[QS_COUNT] = {
 	    " AND (?1 = 0 OR i.read = 0) AND (?7 IS NULL OR i.feed_id = ?7)"
 	    QUERY_TAG
 	    " ORDER BY i.id LIMIT ?6",
+	/*
+	 * The other listings walk their table's id from the cursor ?1, ?2
+	 * rows a run; ?3 is log's feed, ?4 feeds' tag.  A feed's counts
+	 * are columns the writes keep (migration 7), its tags one array.
+	 */
+	[QS_FEEDS] = "SELECT " STORE_FEED_COLUMNS ", n_items, n_unread,"
+	    " (SELECT json_group_array(tag) FROM feed_tags"
+	    " WHERE feed_id = feeds.id)"
+	    " FROM feeds WHERE id > ?1 AND (?4 IS NULL OR id IN"
+	    " (SELECT feed_id FROM feed_tags WHERE tag = ?4))"
+	    " ORDER BY id LIMIT ?2",
+	[QS_LOG] = "SELECT id, time, feed_id, status, bytes, duration_ms, new,"
+	    " changed, error, next_reason FROM fetch_log"
+	    " WHERE id < ?1 AND (?3 IS NULL OR feed_id = ?3)"
+	    " ORDER BY id DESC LIMIT ?2",
 };
 _Static_assert(STORE_SEARCH_ID_BITS == 30, "QS_SEARCH's mask");
 
+enum query_kind {
+	QK_ITEMS,
+	QK_FEEDS,
+	QK_LOG
+};
+
 struct query {
 	/* Set before the query is queued, read-only after. */
-	struct query_items	 p;
+	enum query_kind		 kind;
+	struct query_items	 p;		/* feeds, log: feed, limit */
 	char			*tag;
 	char			*match;		/* FTS5 expression */
+	int			 failing;	/* feeds --failing */
+	int64_t			 interval;	/* the configured default */
+	json_t			*failed;	/* store_failed_json's copy */
 	unsigned int		 client_id;
 	/* Loop only. */
 	struct client		*client;	/* NULL once it has gone */
@@ -301,6 +328,141 @@ query_run(struct query_worker *w, struct query *q)
 	buf_release(&page);
 }
 
+static json_t	*query_feed_row(struct query *, sqlite3_stmt *);
+static json_t	*query_log_row(struct query *, sqlite3_stmt *);
+
+/* What each kind runs: its statement, which way it walks the id, how a
+ * row becomes an object (NULL: left out). */
+static const struct {
+	const char	*name;
+	enum query_stmt	 stmt;
+	int		 desc;
+	json_t		*(*row)(struct query *, sqlite3_stmt *);
+} query_kinds[] = {
+	[QK_ITEMS] = { "items", QS_LIST, 1, NULL },
+	[QK_FEEDS] = { "feeds", QS_FEEDS, 0, query_feed_row },
+	[QK_LOG] = { "log", QS_LOG, 1, query_log_row },
+};
+
+static json_t *
+query_feed_row(struct query *q, sqlite3_stmt *st)
+{
+	struct store_feed	*f;
+	json_t			*o, *tags;
+	char			 id[24];
+	const char		*failed;
+	int			 n = STORE_FEED_NCOLUMNS;
+
+	f = store_feed_read(st);
+	tags = json_loads((const char *)sqlite3_column_text(st, n + 2), 0,
+	    NULL);
+	if (!json_is_array(tags)) {
+		json_decref(tags);
+		tags = json_array();
+	}
+	snprintf(id, sizeof id, "%lld", (long long)f->id);
+	failed = json_string_value(json_object_get(q->failed, id));
+	o = store_feed_object(f, tags, sqlite3_column_int64(st, n),
+	    sqlite3_column_int64(st, n + 1), failed, q->interval);
+	store_feed_free(f);
+	if (q->failing && json_is_null(json_object_get(o, "last_error"))) {
+		json_decref(o);
+		return (NULL);
+	}
+	return (o);
+}
+
+/* {time, feed_id, status, bytes, duration_ms, new, changed, error,
+ * next_fetch_reason} */
+static json_t *
+query_log_row(struct query *q UNUSED, sqlite3_stmt *st)
+{
+	json_t	*o;
+
+	o = json_object();
+	json_object_set_new(o, "time",
+	    json_time_or_null(sqlite3_column_int64(st, 1)));
+	json_object_set_new(o, "feed_id",
+	    json_integer(sqlite3_column_int64(st, 2)));
+	json_object_set_new(o, "status",
+	    sqlite3_column_type(st, 3) == SQLITE_NULL ? json_null() :
+	    json_integer(sqlite3_column_int64(st, 3)));
+	json_object_set_new(o, "bytes",
+	    json_integer(sqlite3_column_int64(st, 4)));
+	json_object_set_new(o, "duration_ms",
+	    json_integer(sqlite3_column_int64(st, 5)));
+	json_object_set_new(o, "new",
+	    json_integer(sqlite3_column_int64(st, 6)));
+	json_object_set_new(o, "changed",
+	    json_integer(sqlite3_column_int64(st, 7)));
+	json_object_set_new(o, "error", json_str_or_null(
+	    (const char *)sqlite3_column_text(st, 8)));
+	json_object_set_new(o, "next_fetch_reason", json_str_or_null(
+	    (const char *)sqlite3_column_text(st, 9)));
+	return (o);
+}
+
+/* Run a feeds or log query on w's connection: like items, a page per
+ * statement run, walking the id (column 0) from where the last run
+ * stopped. */
+static void
+query_run_rows(struct query_worker *w, struct query *q)
+{
+	sqlite3_stmt	*st = w->stmt[query_kinds[q->kind].stmt];
+	int		 desc = query_kinds[q->kind].desc, rc;
+	int64_t		 sent = 0, n, want, last = desc ? INT64_MAX : 0;
+	struct buf	 page;
+	json_t		*j;
+	char		*line;
+
+	buf_init(&page);
+	for (;;) {
+		want = QUERY_PAGE;
+		if (q->p.limit >= 0 && q->p.limit - sent < want)
+			want = q->p.limit - sent;
+		if (want <= 0)
+			break;
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+		sqlite3_bind_int64(st, 1, last);
+		sqlite3_bind_int64(st, 2, want);
+		if (q->p.feed > 0)
+			sqlite3_bind_int64(st, 3, q->p.feed);
+		if (q->tag != NULL)
+			query_bind_text(st, 4, q->tag);
+		n = 0;
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			if (atomic_load(&q->cancel))
+				break;
+			last = sqlite3_column_int64(st, 0);
+			n++;
+			if ((j = query_kinds[q->kind].row(q, st)) == NULL)
+				continue;
+			j = proto_row(j);
+			line = proto_encode(j);
+			json_decref(j);
+			buf_adds(&page, line);
+			free(line);
+			sent++;
+			if (page.len >= QUERY_PAGE_BYTES)
+				break;
+		}
+		sqlite3_reset(st);
+		if (atomic_load(&q->cancel))
+			break;
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+			xasprintf(&q->error, "database error: %s",
+			    sqlite3_errmsg(w->db));
+			break;
+		}
+		if (page.len > 0 && query_push(q, &page) != 0)
+			break;
+		if (rc == SQLITE_DONE && n < want)
+			break;
+	}
+	buf_release(&page);
+}
+
 static void *
 query_worker_main(void *arg)
 {
@@ -317,8 +479,12 @@ query_worker_main(void *arg)
 		TAILQ_REMOVE(&query_pool.waiting, q, wait);
 		w->current = q;
 		pthread_mutex_unlock(&query_pool.lock);
-		if (!atomic_load(&q->cancel))
+		if (atomic_load(&q->cancel))
+			;
+		else if (q->kind == QK_ITEMS)
 			query_run(w, q);
+		else
+			query_run_rows(w, q);
 		pthread_mutex_lock(&query_pool.lock);
 		w->current = NULL;
 		q->done = 1;
@@ -336,6 +502,7 @@ query_free_one(struct query *q)
 	buf_release(&q->out);
 	pthread_cond_destroy(&q->space);
 	free(q->error);
+	json_decref(q->failed);
 	free(q->tag);
 	free(q->match);
 	free(q);
@@ -378,7 +545,8 @@ query_service(struct query *q)
 		server_client_set_close(c, NULL, NULL);
 		server_client_set_drain(c, NULL, NULL);
 		if (error != NULL) {
-			log_warnx("client %u: items: %s", q->client_id, error);
+			log_warnx("client %u: %s: %s", q->client_id,
+			    query_kinds[q->kind].name, error);
 			/* The first part is the user's; the reason the log's. */
 			*strchr(error, ':') = '\0';
 			server_client_send(c, proto_error("%s", error));
@@ -429,27 +597,10 @@ query_close_cb(struct client *c UNUSED, void *arg)
 	    q->client_id);
 }
 
-void
-query_items(struct client *c, const struct query_items *p)
+/* Queue q for a worker; its rows go to c. */
+static void
+query_start(struct client *c, struct query *q)
 {
-	struct query	*q;
-	char		*cause = NULL;
-
-	q = xcalloc(1, sizeof *q);
-	q->p = *p;
-	if (p->search != NULL && *p->search != '\0') {
-		if ((q->match = query_search_expr(p->search, &cause)) == NULL) {
-			server_client_send(c, proto_error("bad search: %s",
-			    cause));
-			free(cause);
-			free(q);
-			return;
-		}
-	}
-	q->p.search = NULL;
-	if (p->tag != NULL)
-		q->tag = xstrdup(p->tag);
-	q->p.tag = NULL;
 	q->client = c;
 	q->client_id = server_client_id(c);
 	buf_init(&q->out);
@@ -465,6 +616,60 @@ query_items(struct client *c, const struct query_items *p)
 	pthread_mutex_unlock(&query_pool.lock);
 	query_pool.active++;
 	query_lag_arm();
+}
+
+void
+query_items(struct client *c, const struct query_items *p)
+{
+	struct query	*q;
+	char		*cause = NULL;
+
+	q = xcalloc(1, sizeof *q);
+	q->kind = QK_ITEMS;
+	q->p = *p;
+	if (p->search != NULL && *p->search != '\0') {
+		if ((q->match = query_search_expr(p->search, &cause)) == NULL) {
+			server_client_send(c, proto_error("bad search: %s",
+			    cause));
+			free(cause);
+			free(q);
+			return;
+		}
+	}
+	q->p.search = NULL;
+	if (p->tag != NULL)
+		q->tag = xstrdup(p->tag);
+	q->p.tag = NULL;
+	query_start(c, q);
+}
+
+void
+query_feeds(struct client *c, int failing, const char *tag)
+{
+	struct query	*q;
+
+	q = xcalloc(1, sizeof *q);
+	q->kind = QK_FEEDS;
+	q->p.limit = -1;
+	q->failing = failing;
+	if (tag != NULL)
+		q->tag = xstrdup(tag);
+	/* Read here, on the loop, whose they are. */
+	q->interval = aggd->conf->interval;
+	q->failed = store_failed_json(aggd->store);
+	query_start(c, q);
+}
+
+void
+query_log(struct client *c, int64_t feed, int64_t limit)
+{
+	struct query	*q;
+
+	q = xcalloc(1, sizeof *q);
+	q->kind = QK_LOG;
+	q->p.feed = feed;
+	q->p.limit = limit;
+	query_start(c, q);
 }
 
 static int
