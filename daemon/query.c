@@ -16,6 +16,8 @@
  */
 #include <sys/eventfd.h>
 #include <sys/queue.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 
 #include <errno.h>
 #include <pthread.h>
@@ -43,6 +45,8 @@
 #define QUERY_QUEUE_MAX		(256 * 1024)
 #define QUERY_HIGH_WATER	(256 * 1024)
 #define QUERY_MAX_TERMS		64
+/* The workers' niceness above the daemon's: see query_worker_main. */
+#define QUERY_NICE		10
 
 enum query_stmt {
 	QS_LIST,
@@ -468,6 +472,21 @@ query_worker_main(void *arg)
 {
 	struct query_worker	*w = arg;
 	struct query		*q;
+	pid_t			 tid = (pid_t)syscall(SYS_gettid);
+
+	/*
+	 * A heavy query is bulk work beside the loop on a machine of few
+	 * cores: at equal weight the scheduler shares a core between them
+	 * in slices of milliseconds, and status, a poll or a hook waits a
+	 * slice whenever the loop wakes behind a worker.  Niced, a worker
+	 * yields the core as soon as the loop wants it.  On Linux the
+	 * niceness of a thread is its own (setpriority on its id).
+	 */
+	errno = 0;
+	if (setpriority(PRIO_PROCESS, (id_t)tid,
+	    getpriority(PRIO_PROCESS, (id_t)tid) + QUERY_NICE) == -1)
+		log_warn("query: cannot lower thread %d's priority",
+		    (int)tid);
 
 	pthread_mutex_lock(&query_pool.lock);
 	for (;;) {
