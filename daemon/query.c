@@ -4,12 +4,14 @@
  * its own read-only connection: WAL lets them read while the loop writes,
  * and no query, however heavy, delays polling, hooks or other clients.  Rows come back through the loop as
  * the client reads them: a worker encodes a page of frames, hands it over
- * in a bounded queue and waits while the queue is full, so memory stays
- * bounded whatever the row count.  Each page is its own statement run, so
- * a slow reader never holds a read snapshot (and the WAL) for long.  A
- * client that goes away cancels its query (a flag checked per row, and
- * sqlite3_interrupt for a statement still searching).  The loop hears
- * from workers through an eventfd.  Writes never happen here.
+ * in a bounded queue and puts the query back at the end of the line, or
+ * aside while its queue is full, so memory stays bounded whatever the row
+ * count, and neither a heavy query nor a slow reader holds a worker from
+ * the others.  Each page is its own statement run, so a slow reader never
+ * holds a read snapshot (and the WAL) for long.  A client that goes
+ * away cancels its query (a flag checked per row, and sqlite3_interrupt
+ * for a statement still searching).  The loop hears from workers through
+ * an eventfd.  Writes never happen here.
  *
  * Also here: the loop's lag, measured while queries or transfers run by a
  * 100 ms timer that records how late it fires.
@@ -38,8 +40,8 @@
 
 #define QUERY_THREADS		2
 #define QUERY_PAGE		256
-/* A worker stops filling a page at this many bytes, and waits while its
- * query's queue holds this much; the loop hands the queue to the client
+/* A worker stops filling a page at this many bytes; a query waits aside
+ * while its queue holds this much; the loop hands the queue to the client
  * while the client's output is under QUERY_HIGH_WATER. */
 #define QUERY_PAGE_BYTES	(256 * 1024)
 #define QUERY_QUEUE_MAX		(256 * 1024)
@@ -149,11 +151,16 @@ struct query {
 	int64_t			 interval;	/* the configured default */
 	json_t			*failed;	/* store_failed_json's copy */
 	unsigned int		 client_id;
+	/* Worker only: where the next page starts. */
+	int64_t			 sent;
+	int64_t			 last_t;
+	int64_t			 last_id;
+	int64_t			 last_key;
 	/* Loop only. */
 	struct client		*client;	/* NULL once it has gone */
 	/* Under query_pool.lock. */
 	struct buf		 out;		/* encoded frames, not yet sent */
-	pthread_cond_t		 space;		/* out has room, or cancel */
+	int			 parked;	/* out is full: off the queue */
 	int			 done;
 	char			*error;		/* the final error frame's */
 	atomic_int		 cancel;
@@ -210,23 +217,15 @@ query_wake(void)
 		log_warn("query: eventfd");
 }
 
-/* Hand a page to the loop; wait while the queue is full.  0, or -1 when
- * the query was cancelled. */
-static int
+/* Hand a page to the loop. */
+static void
 query_push(struct query *q, struct buf *page)
 {
-	int	wake;
-
 	pthread_mutex_lock(&query_pool.lock);
-	wake = q->out.len == 0;
-	buf_add(&q->out, page->data, page->len);
-	buf_clear(page);
-	if (wake)
+	if (q->out.len == 0)
 		query_wake();
-	while (q->out.len >= QUERY_QUEUE_MAX && !atomic_load(&q->cancel))
-		pthread_cond_wait(&q->space, &query_pool.lock);
+	buf_add(&q->out, page->data, page->len);
 	pthread_mutex_unlock(&query_pool.lock);
-	return (atomic_load(&q->cancel) ? -1 : 0);
 }
 
 static void
@@ -238,8 +237,8 @@ query_bind_text(sqlite3_stmt *st, int i, const char *v)
 		sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
 }
 
-/* Run q on w's connection, a page per statement run. */
-static void
+/* Run one page of q on w's connection: 1 when more may follow. */
+static int
 query_run(struct query_worker *w, struct query *q)
 {
 	const struct query_items *p = &q->p;
@@ -248,10 +247,9 @@ query_run(struct query_worker *w, struct query *q)
 	struct item_record r;
 	char		*feed_url, *line;
 	json_t		*j;
-	int64_t		 sent = 0, n, want, last_t = INT64_MAX;
-	int64_t		 last_id = INT64_MAX, last_key = INT64_MAX;
+	int64_t		 n, want;
 	enum query_stmt	 which;
-	int		 rc, search = q->match != NULL;
+	int		 rc, search = q->match != NULL, more = 0;
 
 	if (search)
 		which = p->after >= 0 ? QS_SEARCH_AFTER : QS_SEARCH;
@@ -263,73 +261,70 @@ query_run(struct query_worker *w, struct query *q)
 		which = QS_LIST_UNREAD;
 	else
 		which = QS_LIST;
-	if (p->after >= 0)
-		last_id = p->after;
 	st = w->stmt[which];
+	want = QUERY_PAGE;
+	if (p->limit >= 0 && p->limit - q->sent < want)
+		want = p->limit - q->sent;
+	if (want <= 0)
+		return (0);
 	buf_init(&page);
-	for (;;) {
-		want = QUERY_PAGE;
-		if (p->limit >= 0 && p->limit - sent < want)
-			want = p->limit - sent;
-		if (want <= 0)
-			break;
-		sqlite3_reset(st);
-		sqlite3_clear_bindings(st);
-		sqlite3_bind_int(st, 1, p->unread);
-		if (search)
-			sqlite3_bind_int64(st, 2, p->since >= 0 ?
-			    store_search_key(p->since, 0) : 0);
-		else
-			sqlite3_bind_int64(st, 2, p->since >= 0 ? p->since :
-			    INT64_MIN);
-		query_bind_text(st, 3, q->match);
-		sqlite3_bind_int64(st, 4, which == QS_SEARCH ? last_key :
-		    last_t);
-		sqlite3_bind_int64(st, 5, last_id);
-		sqlite3_bind_int64(st, 6, want);
-		if (p->feed > 0)
-			sqlite3_bind_int64(st, 7, p->feed);
-		query_bind_text(st, 8, q->tag);
-		n = 0;
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			if (atomic_load(&q->cancel))
-				break;
-			last_id = sqlite3_column_int64(st, 0);
-			last_t = sqlite3_column_int64(st, 15);
-			if (search)
-				last_key = sqlite3_column_int64(st, 16);
-			store_item_row(st, &r, &feed_url);
-			j = proto_row(item_record_json(&r));
-			item_release(&r.item);
-			free(feed_url);
-			line = proto_encode(j);
-			json_decref(j);
-			buf_adds(&page, line);
-			free(line);
-			n++;
-			if (page.len >= QUERY_PAGE_BYTES)
-				break;
-		}
-		sqlite3_reset(st);	/* the snapshot goes with it */
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	sqlite3_bind_int(st, 1, p->unread);
+	if (search)
+		sqlite3_bind_int64(st, 2, p->since >= 0 ?
+		    store_search_key(p->since, 0) : 0);
+	else
+		sqlite3_bind_int64(st, 2, p->since >= 0 ? p->since :
+		    INT64_MIN);
+	query_bind_text(st, 3, q->match);
+	sqlite3_bind_int64(st, 4, which == QS_SEARCH ? q->last_key :
+	    q->last_t);
+	sqlite3_bind_int64(st, 5, q->last_id);
+	sqlite3_bind_int64(st, 6, want);
+	if (p->feed > 0)
+		sqlite3_bind_int64(st, 7, p->feed);
+	query_bind_text(st, 8, q->tag);
+	n = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (atomic_load(&q->cancel))
 			break;
-		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-			/* The expression was checked: a failure here is the
-			 * database's.  Before the colon: the client's; all
-			 * of it: the log's. */
-			xasprintf(&q->error, "%s: %s", search && (rc & 0xff) ==
-			    SQLITE_ERROR ? "cannot run this search" :
-			    "database error", sqlite3_errmsg(w->db));
-			break;
-		}
-		sent += n;
-		if (page.len > 0 && query_push(q, &page) != 0)
-			break;
-		/* Fewer rows than asked, and not cut for size: the end. */
-		if (rc == SQLITE_DONE && n < want)
+		q->last_id = sqlite3_column_int64(st, 0);
+		q->last_t = sqlite3_column_int64(st, 15);
+		if (search)
+			q->last_key = sqlite3_column_int64(st, 16);
+		store_item_row(st, &r, &feed_url);
+		j = proto_row(item_record_json(&r));
+		item_release(&r.item);
+		free(feed_url);
+		line = proto_encode(j);
+		json_decref(j);
+		buf_adds(&page, line);
+		free(line);
+		n++;
+		if (page.len >= QUERY_PAGE_BYTES)
 			break;
 	}
+	sqlite3_reset(st);	/* the snapshot goes with it */
+	if (atomic_load(&q->cancel))
+		goto out;
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		/* The expression was checked: a failure here is the
+		 * database's.  Before the colon: the client's; all of it:
+		 * the log's. */
+		xasprintf(&q->error, "%s: %s", search && (rc & 0xff) ==
+		    SQLITE_ERROR ? "cannot run this search" :
+		    "database error", sqlite3_errmsg(w->db));
+		goto out;
+	}
+	q->sent += n;
+	if (page.len > 0)
+		query_push(q, &page);
+	/* Fewer rows than asked, and not cut for size: the end. */
+	more = !(rc == SQLITE_DONE && n < want);
+out:
 	buf_release(&page);
+	return (more);
 }
 
 static json_t	*query_feed_row(struct query *, sqlite3_stmt *);
@@ -406,65 +401,64 @@ query_log_row(struct query *q UNUSED, sqlite3_stmt *st)
 	return (o);
 }
 
-/* Run a feeds or log query on w's connection: like items, a page per
- * statement run, walking the id (column 0) from where the last run
- * stopped. */
-static void
+/* Run one page of a feeds or log query on w's connection, walking the
+ * id (column 0) from where the last page stopped: 1 when more may
+ * follow. */
+static int
 query_run_rows(struct query_worker *w, struct query *q)
 {
 	sqlite3_stmt	*st = w->stmt[query_kinds[q->kind].stmt];
-	int		 desc = query_kinds[q->kind].desc, rc;
-	int64_t		 sent = 0, n, want, last = desc ? INT64_MAX : 0;
+	int64_t		 n, want;
 	struct buf	 page;
 	json_t		*j;
 	char		*line;
+	int		 rc, more = 0;
 
+	want = QUERY_PAGE;
+	if (q->p.limit >= 0 && q->p.limit - q->sent < want)
+		want = q->p.limit - q->sent;
+	if (want <= 0)
+		return (0);
 	buf_init(&page);
-	for (;;) {
-		want = QUERY_PAGE;
-		if (q->p.limit >= 0 && q->p.limit - sent < want)
-			want = q->p.limit - sent;
-		if (want <= 0)
-			break;
-		sqlite3_reset(st);
-		sqlite3_clear_bindings(st);
-		sqlite3_bind_int64(st, 1, last);
-		sqlite3_bind_int64(st, 2, want);
-		if (q->p.feed > 0)
-			sqlite3_bind_int64(st, 3, q->p.feed);
-		if (q->tag != NULL)
-			query_bind_text(st, 4, q->tag);
-		n = 0;
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			if (atomic_load(&q->cancel))
-				break;
-			last = sqlite3_column_int64(st, 0);
-			n++;
-			if ((j = query_kinds[q->kind].row(q, st)) == NULL)
-				continue;
-			j = proto_row(j);
-			line = proto_encode(j);
-			json_decref(j);
-			buf_adds(&page, line);
-			free(line);
-			sent++;
-			if (page.len >= QUERY_PAGE_BYTES)
-				break;
-		}
-		sqlite3_reset(st);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	sqlite3_bind_int64(st, 1, q->last_id);
+	sqlite3_bind_int64(st, 2, want);
+	if (q->p.feed > 0)
+		sqlite3_bind_int64(st, 3, q->p.feed);
+	if (q->tag != NULL)
+		query_bind_text(st, 4, q->tag);
+	n = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (atomic_load(&q->cancel))
 			break;
-		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-			xasprintf(&q->error, "database error: %s",
-			    sqlite3_errmsg(w->db));
-			break;
-		}
-		if (page.len > 0 && query_push(q, &page) != 0)
-			break;
-		if (rc == SQLITE_DONE && n < want)
+		q->last_id = sqlite3_column_int64(st, 0);
+		n++;
+		if ((j = query_kinds[q->kind].row(q, st)) == NULL)
+			continue;
+		j = proto_row(j);
+		line = proto_encode(j);
+		json_decref(j);
+		buf_adds(&page, line);
+		free(line);
+		q->sent++;
+		if (page.len >= QUERY_PAGE_BYTES)
 			break;
 	}
+	sqlite3_reset(st);
+	if (atomic_load(&q->cancel))
+		goto out;
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		xasprintf(&q->error, "database error: %s",
+		    sqlite3_errmsg(w->db));
+		goto out;
+	}
+	if (page.len > 0)
+		query_push(q, &page);
+	more = !(rc == SQLITE_DONE && n < want);
+out:
 	buf_release(&page);
+	return (more);
 }
 
 static void *
@@ -473,6 +467,7 @@ query_worker_main(void *arg)
 	struct query_worker	*w = arg;
 	struct query		*q;
 	pid_t			 tid = (pid_t)syscall(SYS_gettid);
+	int			 more;
 
 	/*
 	 * A heavy query is bulk work beside the loop on a machine of few
@@ -498,16 +493,26 @@ query_worker_main(void *arg)
 		TAILQ_REMOVE(&query_pool.waiting, q, wait);
 		w->current = q;
 		pthread_mutex_unlock(&query_pool.lock);
-		if (atomic_load(&q->cancel))
-			;
-		else if (q->kind == QK_ITEMS)
-			query_run(w, q);
-		else
-			query_run_rows(w, q);
+		more = 0;
+		if (!atomic_load(&q->cancel))
+			more = q->kind == QK_ITEMS ? query_run(w, q) :
+			    query_run_rows(w, q);
 		pthread_mutex_lock(&query_pool.lock);
 		w->current = NULL;
-		q->done = 1;
-		query_wake();
+		/*
+		 * A page at a time, then to the back of the queue: however
+		 * many heavy queries run, a small one waits a page, not a
+		 * query.  A query whose client has not taken what it has
+		 * waits off the queue, holding no worker, until the loop
+		 * hands its output over.
+		 */
+		if (!more || atomic_load(&q->cancel)) {
+			q->done = 1;
+			query_wake();
+		} else if (q->out.len >= QUERY_QUEUE_MAX)
+			q->parked = 1;
+		else
+			TAILQ_INSERT_TAIL(&query_pool.waiting, q, wait);
 	}
 	pthread_mutex_unlock(&query_pool.lock);
 	return (NULL);
@@ -519,7 +524,6 @@ query_free_one(struct query *q)
 	TAILQ_REMOVE(&query_pool.all, q, all);
 	query_pool.active--;
 	buf_release(&q->out);
-	pthread_cond_destroy(&q->space);
 	free(q->error);
 	json_decref(q->failed);
 	free(q->tag);
@@ -545,7 +549,13 @@ query_service(struct query *q)
 	    q->out.len > 0) {
 		take = q->out;
 		buf_init(&q->out);
-		pthread_cond_signal(&q->space);
+	}
+	if (c == NULL)
+		buf_clear(&q->out);	/* nobody to send it to */
+	if (q->parked && q->out.len == 0) {
+		q->parked = 0;
+		TAILQ_INSERT_TAIL(&query_pool.waiting, q, wait);
+		pthread_cond_signal(&query_pool.work);
 	}
 	done = q->done && q->out.len == 0;
 	if (done) {
@@ -607,7 +617,12 @@ query_close_cb(struct client *c UNUSED, void *arg)
 	q->client = NULL;
 	pthread_mutex_lock(&query_pool.lock);
 	atomic_store(&q->cancel, 1);
-	pthread_cond_signal(&q->space);
+	if (q->parked) {
+		/* No worker holds it, none will: it ends here. */
+		q->parked = 0;
+		q->done = 1;
+		query_wake();
+	}
 	for (i = 0; i < query_pool.nworkers; i++)
 		if (query_pool.workers[i].current == q)
 			sqlite3_interrupt(query_pool.workers[i].db);
@@ -622,8 +637,12 @@ query_start(struct client *c, struct query *q)
 {
 	q->client = c;
 	q->client_id = server_client_id(c);
+	q->last_t = q->last_key = INT64_MAX;
+	if (q->kind == QK_ITEMS)
+		q->last_id = q->p.after >= 0 ? q->p.after : INT64_MAX;
+	else
+		q->last_id = query_kinds[q->kind].desc ? INT64_MAX : 0;
 	buf_init(&q->out);
-	pthread_cond_init(&q->space, NULL);
 	atomic_init(&q->cancel, 0);
 	server_client_streaming(c);
 	server_client_set_close(c, query_close_cb, q);
@@ -760,7 +779,6 @@ query_free(void)
 	query_pool.stop = 1;
 	TAILQ_FOREACH(q, &query_pool.all, all) {
 		atomic_store(&q->cancel, 1);
-		pthread_cond_signal(&q->space);
 	}
 	for (i = 0; i < query_pool.nworkers; i++)
 		if (query_pool.workers[i].db != NULL)

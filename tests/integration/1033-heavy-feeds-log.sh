@@ -97,5 +97,27 @@ assert_eq "$(jq -r .feed_id "$T/one" 2>/dev/null)" "$FAST" "the newest line came
 wait_for grep -q 'gone mid-reply, its query stopped' "$T/aggd.log" ||
     fail "aggd did not stop the query"
 ok "a client gone mid-history stops its query"
+
+# Two clients that ask for the whole history and stop reading (into a
+# pipe nobody reads) hold no worker: a third query still answers.
+mkfifo "$T/p1" "$T/p2" || fail "mkfifo"
+exec 3<>"$T/p1" 4<>"$T/p2"
+"$BUILD/aggctl" -s "$T/aggd.sock" log --json >"$T/p1" 2>/dev/null &
+s1=$!
+track_pid "$s1"
+"$BUILD/aggctl" -s "$T/aggd.sock" log --json >"$T/p2" 2>/dev/null &
+s2=$!
+track_pid "$s2"
+# Each has (nearly) filled its pipe (64 KB) and is blocked writing.
+filled() {
+	[ "$(awk '/^wchar/ { print $2 }' "/proc/$1/io")" -ge 32768 ]
+}
+wait_for filled "$s1" && wait_for filled "$s2" ||
+    fail "the stalled readers got no rows"
+timeout 10 "$BUILD/aggctl" -s "$T/aggd.sock" log 17 --limit 5 --json \
+    >"$T/out" 2>&1 || fail "a query waited behind clients not reading"
+assert_eq "$(wc -l <"$T/out" | tr -d ' ')" 5 "a query beside two stalled readers"
+kill "$s1" "$s2"
+exec 3>&- 4>&-
 aggctl status >/dev/null || fail "status afterwards"
 aggd_stop
