@@ -123,8 +123,14 @@ measure_n 3 "log (all)" log --json
 
 for load in "items --limit 200000 --json" "feeds --json" "log --json"; do
 	echo "== while $load runs again and again"
+	# The query running when the load stops stops with it.
 	# shellcheck disable=SC2086
-	(while :; do "$BUILD/aggctl" $load >/dev/null 2>&1; done) &
+	(trap 'kill "$p" 2>/dev/null; exit' TERM
+	while :; do
+		"$BUILD/aggctl" $load >/dev/null 2>&1 &
+		p=$!
+		wait "$p"
+	done) &
 	LOAD_PID=$!
 	sleep 1
 	measure "status (loaded)" status --json
