@@ -5,7 +5,8 @@
 # by a client that takes its time, streams every line while a feed on a
 # 1 s interval keeps being polled and status answers within a generous
 # bound; feeds and export list every feed, with per-feed counts that
-# follow reads; a client that leaves mid-history stops its query.
+# follow reads; a client that leaves mid-history stops its query; two
+# clients that stop reading hold no worker from a third.
 
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-fetch.sh"
