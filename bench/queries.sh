@@ -2,9 +2,11 @@
 # Query speed on a big database, through aggctl: p50 and p99 of items
 # --limit 50 (plain, --unread, --feed, --tag, --since), items --search (a
 # common word, a rare one, one absent, a phrase, a Cyrillic word), show
-# and status; then status and the loop's lag (status's loop_lag_ms, a
-# 100 ms timer's lateness measured by aggd) while the worst-case query,
-# items --limit 200000 --json, runs again and again.  The database is
+# and status; feeds, export and log (the whole fetch history, 64 lines a
+# feed, written here as 64 polls would have); then status and the loop's
+# lag (status's loop_lag_ms, a 100 ms timer's lateness measured by aggd)
+# while each worst-case query (items --limit 200000 --json, feeds --json,
+# log --json) runs again and again.  The database is
 # written by bench/gen-db (BENCH_ITEMS items over 10,000 feeds, mixed
 # English, Russian and Georgian; kept in BENCH_DB between runs).  Each
 # figure includes starting aggctl (a millisecond or two here).
@@ -39,6 +41,14 @@ if [ ! -s "$DB" ]; then
 	echo "generated $N items in $(($(date +%s) - t0)) s:" \
 	    "$(($(stat -c %s "$DB") / 1048576)) MB"
 fi
+if [ "$(sqlite3 "$DB" 'SELECT count(*) FROM fetch_log')" = 0 ]; then
+	sqlite3 "$DB" "WITH RECURSIVE k(n) AS (SELECT 1 UNION ALL
+	    SELECT n + 1 FROM k WHERE n < 64) INSERT INTO fetch_log (feed_id,
+	    time, status, bytes, duration_ms, new, changed, error,
+	    next_reason) SELECT f.id, 1700000000 + k.n * 3600, 200, 12345,
+	    150, 1, 0, NULL, 'adaptive' FROM k, feeds f ORDER BY k.n, f.id;" ||
+	    exit 1
+fi
 cat >"$W/aggd.conf" <<CONF
 [daemon]
 database = $DB
@@ -62,12 +72,17 @@ echo "items: $("$BUILD/aggctl" status --json | jq .items)," \
     "database $(($("$BUILD/aggctl" status --json | jq .database_bytes) / 1048576)) MB"
 
 # measure NAME ARGS...: run aggctl ARGS RUNS times; print p50 and p99.
+# measure_n TIMES NAME ARGS...: the same, TIMES times.
 measure() {
-	name=$1
-	shift
+	measure_n "$RUNS" "$@"
+}
+measure_n() {
+	times=$1
+	name=$2
+	shift 2
 	: >"$W/ms"
 	k=0
-	while [ "$k" -lt "$RUNS" ]; do
+	while [ "$k" -lt "$times" ]; do
 		a=$(date +%s%N)
 		"$BUILD/aggctl" "$@" >/dev/null 2>"$W/err" || {
 			echo "$name: $(cat "$W/err")"
@@ -101,16 +116,29 @@ measure "search phrase" items --limit 50 --search '"prime minister"' --json
 measure "search Cyrillic" items --limit 50 --search 'Парламент' --json
 measure "show" show $((N / 2)) --json
 measure "status" status --json
+measure "log --limit 50" log --limit 50 --json
+measure_n 10 "feeds (all)" feeds --json
+measure_n 10 "export" export
+measure_n 3 "log (all)" log --json
 
-echo "== while items --limit 200000 --json runs again and again"
-(while :; do "$BUILD/aggctl" items --limit 200000 --json >/dev/null \
-    2>&1; done) &
-LOAD_PID=$!
-sleep 1
-measure "status (loaded)" status --json
-measure "items (loaded)" items --limit 50 --json
-measure "search (loaded)" items --limit 50 --search government --json
-sleep 2
-echo "loop lag: $("$BUILD/aggctl" status --json | jq -c .loop_lag_ms)"
-kill "$LOAD_PID" 2>/dev/null
-LOAD_PID=
+for load in "items --limit 200000 --json" "feeds --json" "log --json"; do
+	echo "== while $load runs again and again"
+	# The query running when the load stops stops with it.
+	# shellcheck disable=SC2086
+	(trap 'kill "$p" 2>/dev/null; exit' TERM
+	while :; do
+		"$BUILD/aggctl" $load >/dev/null 2>&1 &
+		p=$!
+		wait "$p"
+	done) &
+	LOAD_PID=$!
+	sleep 1
+	measure "status (loaded)" status --json
+	measure "items (loaded)" items --limit 50 --json
+	measure "search (loaded)" items --limit 50 --search government --json
+	sleep 2
+	echo "loop lag: $("$BUILD/aggctl" status --json | jq -c .loop_lag_ms)"
+	kill "$LOAD_PID" 2>/dev/null
+	wait "$LOAD_PID" 2>/dev/null
+	LOAD_PID=
+done

@@ -243,6 +243,10 @@ int	 query_init(struct event_base *, const char *path, char **cause);
 void	 query_free(void);
 /* Stream the items asked for to c (rows, then end or error). */
 void	 query_items(struct client *, const struct query_items *);
+/* feeds (and export): feed objects, all or --failing, --tag. */
+void	 query_feeds(struct client *, int failing, const char *tag);
+/* log: the fetch history, newest first; feed 0: all, limit -1: none. */
+void	 query_log(struct client *, int64_t feed, int64_t limit);
 /* The user's search as an FTS5 expression (caller frees), or NULL with
  * *cause saying what is wrong with it. */
 char	*query_search_expr(const char *, char **cause);

@@ -216,50 +216,20 @@ cmd_remove(struct client *c, json_t *req)
 	sched_update();
 }
 
-/* Which feeds a feeds request lists: --failing, --tag. */
-struct cmd_feeds_filter {
-	struct client	*client;
-	int		 failing;
-	const char	*tag;
-};
-
-static void
-cmd_feeds_row(struct store_feed *f, void *arg)
-{
-	struct cmd_feeds_filter	*ff = arg;
-	json_t			*o, *t;
-	size_t			 i;
-	int			 found;
-
-	o = store_feed_json(aggd->store, f, aggd->conf->interval);
-	if (ff->failing && json_is_null(json_object_get(o, "last_error")))
-		goto skip;
-	if (ff->tag != NULL) {
-		found = 0;
-		json_array_foreach(json_object_get(o, "tags"), i, t)
-			found |= strcmp(json_string_value(t), ff->tag) == 0;
-		if (!found)
-			goto skip;
-	}
-	server_client_send(ff->client, proto_row(o));
-	return;
-skip:
-	json_decref(o);
-}
-
-/* {"cmd":"feeds","failing":true,"tag":T}: rows of feed objects. */
+/*
+ * {"cmd":"feeds","failing":true,"tag":T}: rows of feed objects, read on a
+ * query thread (10,000 feeds take a while to render).
+ */
 void
 cmd_feeds(struct client *c, json_t *req)
 {
-	struct cmd_feeds_filter	ff;
+	const char	*tag = NULL;
+	int		 failing = 0;
 
-	memset(&ff, 0, sizeof ff);
-	ff.client = c;
-	if (cmd_bool(c, req, "failing", &ff.failing) != 0 ||
-	    cmd_string(c, req, "tag", 0, &ff.tag) != 0)
+	if (cmd_bool(c, req, "failing", &failing) != 0 ||
+	    cmd_string(c, req, "tag", 0, &tag) != 0)
 		return;
-	store_feed_each(aggd->store, cmd_feeds_row, &ff);
-	server_client_send(c, proto_end());
+	query_feeds(c, failing, tag);
 }
 
 /* Answers at once: counters the writes keep, never a count of rows. */

@@ -337,15 +337,13 @@ cmd_resume(struct client *c, json_t *req)
 /*
  * {"cmd":"log","feed":F,"limit":N}: the fetch history, newest first, as
  * rows of {time, feed_id, status, bytes, duration_ms, new, changed, error,
- * next_fetch_reason}.  Bounded by STORE_LOG_KEEP a feed.
+ * next_fetch_reason}, read on a query thread (every feed's, without a
+ * limit, is up to STORE_LOG_KEEP rows a feed).
  */
 void
 cmd_log(struct client *c, json_t *req)
 {
-	sqlite3_stmt	*st;
 	int64_t		 feed = 0, limit = -1;
-	json_t		*o;
-	int		 rc;
 
 	if (json_object_get(req, "feed") != NULL &&
 	    !json_is_null(json_object_get(req, "feed")) &&
@@ -353,37 +351,5 @@ cmd_log(struct client *c, json_t *req)
 		return;
 	if (cmd_integer(c, req, "limit", 0, &limit) != 0)
 		return;
-	st = store_stmt(aggd->store, STMT_LOG_PAGE);
-	store_bind_int(st, 1, feed, 0);
-	sqlite3_bind_int64(st, 2, limit);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		o = json_object();
-		json_object_set_new(o, "time",
-		    json_time_or_null(sqlite3_column_int64(st, 0)));
-		json_object_set_new(o, "feed_id",
-		    json_integer(sqlite3_column_int64(st, 1)));
-		json_object_set_new(o, "status",
-		    sqlite3_column_type(st, 2) == SQLITE_NULL ? json_null() :
-		    json_integer(sqlite3_column_int64(st, 2)));
-		json_object_set_new(o, "bytes",
-		    json_integer(sqlite3_column_int64(st, 3)));
-		json_object_set_new(o, "duration_ms",
-		    json_integer(sqlite3_column_int64(st, 4)));
-		json_object_set_new(o, "new",
-		    json_integer(sqlite3_column_int64(st, 5)));
-		json_object_set_new(o, "changed",
-		    json_integer(sqlite3_column_int64(st, 6)));
-		json_object_set_new(o, "error", json_str_or_null(
-		    (const char *)sqlite3_column_text(st, 7)));
-		json_object_set_new(o, "next_fetch_reason", json_str_or_null(
-		    (const char *)sqlite3_column_text(st, 8)));
-		server_client_send(c, proto_row(o));
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		server_client_send(c, proto_error("database error: %s",
-		    sqlite3_errmsg(store_db(aggd->store))));
-		return;
-	}
-	server_client_send(c, proto_end());
+	query_log(c, feed, limit);
 }

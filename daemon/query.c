@@ -1,21 +1,25 @@
 /*
- * Read queries off the loop.  items (a listing or a search) runs on one of
- * a few worker threads, each with its own read-only connection: WAL lets
- * them read while the loop writes, and no query, however heavy, delays
- * polling, hooks or other clients.  Rows come back through the loop as
+ * Read queries off the loop.  items (a listing or a search), feeds (and
+ * export, its OPML) and log run on one of a few worker threads, each with
+ * its own read-only connection: WAL lets them read while the loop writes,
+ * and no query, however heavy, delays polling, hooks or other clients.  Rows come back through the loop as
  * the client reads them: a worker encodes a page of frames, hands it over
- * in a bounded queue and waits while the queue is full, so memory stays
- * bounded whatever the row count.  Each page is its own statement run, so
- * a slow reader never holds a read snapshot (and the WAL) for long.  A
- * client that goes away cancels its query (a flag checked per row, and
- * sqlite3_interrupt for a statement still searching).  The loop hears
- * from workers through an eventfd.  Writes never happen here.
+ * in a bounded queue and puts the query back at the end of the line, or
+ * aside while its queue is full, so memory stays bounded whatever the row
+ * count, and neither a heavy query nor a slow reader holds a worker from
+ * the others.  Each page is its own statement run, so a slow reader never
+ * holds a read snapshot (and the WAL) for long.  A client that goes
+ * away cancels its query (a flag checked per row, and sqlite3_interrupt
+ * for a statement still searching).  The loop hears from workers through
+ * an eventfd.  Writes never happen here.
  *
  * Also here: the loop's lag, measured while queries or transfers run by a
  * 100 ms timer that records how late it fires.
  */
 #include <sys/eventfd.h>
 #include <sys/queue.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 
 #include <errno.h>
 #include <pthread.h>
@@ -36,13 +40,15 @@
 
 #define QUERY_THREADS		2
 #define QUERY_PAGE		256
-/* A worker stops filling a page at this many bytes, and waits while its
- * query's queue holds this much; the loop hands the queue to the client
+/* A worker stops filling a page at this many bytes; a query waits aside
+ * while its queue holds this much; the loop hands the queue to the client
  * while the client's output is under QUERY_HIGH_WATER. */
 #define QUERY_PAGE_BYTES	(256 * 1024)
 #define QUERY_QUEUE_MAX		(256 * 1024)
 #define QUERY_HIGH_WATER	(256 * 1024)
 #define QUERY_MAX_TERMS		64
+/* The workers' niceness above the daemon's: see query_worker_main. */
+#define QUERY_NICE		10
 
 enum query_stmt {
 	QS_LIST,
@@ -51,6 +57,8 @@ enum query_stmt {
 	QS_AFTER,
 	QS_SEARCH,
 	QS_SEARCH_AFTER,
+	QS_FEEDS,
+	QS_LOG,
 	QS_COUNT
 };
 
@@ -109,20 +117,50 @@ static const char *query_sql[QS_COUNT] = {
 	    " AND (?1 = 0 OR i.read = 0) AND (?7 IS NULL OR i.feed_id = ?7)"
 	    QUERY_TAG
 	    " ORDER BY i.id LIMIT ?6",
+	/*
+	 * The other listings walk their table's id from the cursor ?1, ?2
+	 * rows a run; ?3 is log's feed, ?4 feeds' tag.  A feed's counts
+	 * are columns the writes keep (migration 7), its tags one array.
+	 */
+	[QS_FEEDS] = "SELECT " STORE_FEED_COLUMNS ", n_items, n_unread,"
+	    " (SELECT json_group_array(tag) FROM feed_tags"
+	    " WHERE feed_id = feeds.id)"
+	    " FROM feeds WHERE id > ?1 AND (?4 IS NULL OR id IN"
+	    " (SELECT feed_id FROM feed_tags WHERE tag = ?4))"
+	    " ORDER BY id LIMIT ?2",
+	[QS_LOG] = "SELECT id, time, feed_id, status, bytes, duration_ms, new,"
+	    " changed, error, next_reason FROM fetch_log"
+	    " WHERE id < ?1 AND (?3 IS NULL OR feed_id = ?3)"
+	    " ORDER BY id DESC LIMIT ?2",
 };
 _Static_assert(STORE_SEARCH_ID_BITS == 30, "QS_SEARCH's mask");
 
+enum query_kind {
+	QK_ITEMS,
+	QK_FEEDS,
+	QK_LOG
+};
+
 struct query {
 	/* Set before the query is queued, read-only after. */
-	struct query_items	 p;
+	enum query_kind		 kind;
+	struct query_items	 p;		/* feeds, log: feed, limit */
 	char			*tag;
 	char			*match;		/* FTS5 expression */
+	int			 failing;	/* feeds --failing */
+	int64_t			 interval;	/* the configured default */
+	json_t			*failed;	/* store_failed_json's copy */
 	unsigned int		 client_id;
+	/* Worker only: where the next page starts. */
+	int64_t			 sent;
+	int64_t			 last_t;
+	int64_t			 last_id;
+	int64_t			 last_key;
 	/* Loop only. */
 	struct client		*client;	/* NULL once it has gone */
 	/* Under query_pool.lock. */
 	struct buf		 out;		/* encoded frames, not yet sent */
-	pthread_cond_t		 space;		/* out has room, or cancel */
+	int			 parked;	/* out is full: off the queue */
 	int			 done;
 	char			*error;		/* the final error frame's */
 	atomic_int		 cancel;
@@ -179,23 +217,15 @@ query_wake(void)
 		log_warn("query: eventfd");
 }
 
-/* Hand a page to the loop; wait while the queue is full.  0, or -1 when
- * the query was cancelled. */
-static int
+/* Hand a page to the loop. */
+static void
 query_push(struct query *q, struct buf *page)
 {
-	int	wake;
-
 	pthread_mutex_lock(&query_pool.lock);
-	wake = q->out.len == 0;
-	buf_add(&q->out, page->data, page->len);
-	buf_clear(page);
-	if (wake)
+	if (q->out.len == 0)
 		query_wake();
-	while (q->out.len >= QUERY_QUEUE_MAX && !atomic_load(&q->cancel))
-		pthread_cond_wait(&q->space, &query_pool.lock);
+	buf_add(&q->out, page->data, page->len);
 	pthread_mutex_unlock(&query_pool.lock);
-	return (atomic_load(&q->cancel) ? -1 : 0);
 }
 
 static void
@@ -207,8 +237,8 @@ query_bind_text(sqlite3_stmt *st, int i, const char *v)
 		sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
 }
 
-/* Run q on w's connection, a page per statement run. */
-static void
+/* Run one page of q on w's connection: 1 when more may follow. */
+static int
 query_run(struct query_worker *w, struct query *q)
 {
 	const struct query_items *p = &q->p;
@@ -217,10 +247,9 @@ query_run(struct query_worker *w, struct query *q)
 	struct item_record r;
 	char		*feed_url, *line;
 	json_t		*j;
-	int64_t		 sent = 0, n, want, last_t = INT64_MAX;
-	int64_t		 last_id = INT64_MAX, last_key = INT64_MAX;
+	int64_t		 n, want;
 	enum query_stmt	 which;
-	int		 rc, search = q->match != NULL;
+	int		 rc, search = q->match != NULL, more = 0;
 
 	if (search)
 		which = p->after >= 0 ? QS_SEARCH_AFTER : QS_SEARCH;
@@ -232,73 +261,204 @@ query_run(struct query_worker *w, struct query *q)
 		which = QS_LIST_UNREAD;
 	else
 		which = QS_LIST;
-	if (p->after >= 0)
-		last_id = p->after;
 	st = w->stmt[which];
+	want = QUERY_PAGE;
+	if (p->limit >= 0 && p->limit - q->sent < want)
+		want = p->limit - q->sent;
+	if (want <= 0)
+		return (0);
 	buf_init(&page);
-	for (;;) {
-		want = QUERY_PAGE;
-		if (p->limit >= 0 && p->limit - sent < want)
-			want = p->limit - sent;
-		if (want <= 0)
-			break;
-		sqlite3_reset(st);
-		sqlite3_clear_bindings(st);
-		sqlite3_bind_int(st, 1, p->unread);
-		if (search)
-			sqlite3_bind_int64(st, 2, p->since >= 0 ?
-			    store_search_key(p->since, 0) : 0);
-		else
-			sqlite3_bind_int64(st, 2, p->since >= 0 ? p->since :
-			    INT64_MIN);
-		query_bind_text(st, 3, q->match);
-		sqlite3_bind_int64(st, 4, which == QS_SEARCH ? last_key :
-		    last_t);
-		sqlite3_bind_int64(st, 5, last_id);
-		sqlite3_bind_int64(st, 6, want);
-		if (p->feed > 0)
-			sqlite3_bind_int64(st, 7, p->feed);
-		query_bind_text(st, 8, q->tag);
-		n = 0;
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			if (atomic_load(&q->cancel))
-				break;
-			last_id = sqlite3_column_int64(st, 0);
-			last_t = sqlite3_column_int64(st, 15);
-			if (search)
-				last_key = sqlite3_column_int64(st, 16);
-			store_item_row(st, &r, &feed_url);
-			j = proto_row(item_record_json(&r));
-			item_release(&r.item);
-			free(feed_url);
-			line = proto_encode(j);
-			json_decref(j);
-			buf_adds(&page, line);
-			free(line);
-			n++;
-			if (page.len >= QUERY_PAGE_BYTES)
-				break;
-		}
-		sqlite3_reset(st);	/* the snapshot goes with it */
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	sqlite3_bind_int(st, 1, p->unread);
+	if (search)
+		sqlite3_bind_int64(st, 2, p->since >= 0 ?
+		    store_search_key(p->since, 0) : 0);
+	else
+		sqlite3_bind_int64(st, 2, p->since >= 0 ? p->since :
+		    INT64_MIN);
+	query_bind_text(st, 3, q->match);
+	sqlite3_bind_int64(st, 4, which == QS_SEARCH ? q->last_key :
+	    q->last_t);
+	sqlite3_bind_int64(st, 5, q->last_id);
+	sqlite3_bind_int64(st, 6, want);
+	if (p->feed > 0)
+		sqlite3_bind_int64(st, 7, p->feed);
+	query_bind_text(st, 8, q->tag);
+	n = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (atomic_load(&q->cancel))
 			break;
-		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-			/* The expression was checked: a failure here is the
-			 * database's.  Before the colon: the client's; all
-			 * of it: the log's. */
-			xasprintf(&q->error, "%s: %s", search && (rc & 0xff) ==
-			    SQLITE_ERROR ? "cannot run this search" :
-			    "database error", sqlite3_errmsg(w->db));
-			break;
-		}
-		sent += n;
-		if (page.len > 0 && query_push(q, &page) != 0)
-			break;
-		/* Fewer rows than asked, and not cut for size: the end. */
-		if (rc == SQLITE_DONE && n < want)
+		q->last_id = sqlite3_column_int64(st, 0);
+		q->last_t = sqlite3_column_int64(st, 15);
+		if (search)
+			q->last_key = sqlite3_column_int64(st, 16);
+		store_item_row(st, &r, &feed_url);
+		j = proto_row(item_record_json(&r));
+		item_release(&r.item);
+		free(feed_url);
+		line = proto_encode(j);
+		json_decref(j);
+		buf_adds(&page, line);
+		free(line);
+		n++;
+		if (page.len >= QUERY_PAGE_BYTES)
 			break;
 	}
+	sqlite3_reset(st);	/* the snapshot goes with it */
+	if (atomic_load(&q->cancel))
+		goto out;
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		/* The expression was checked: a failure here is the
+		 * database's.  Before the colon: the client's; all of it:
+		 * the log's. */
+		xasprintf(&q->error, "%s: %s", search && (rc & 0xff) ==
+		    SQLITE_ERROR ? "cannot run this search" :
+		    "database error", sqlite3_errmsg(w->db));
+		goto out;
+	}
+	q->sent += n;
+	if (page.len > 0)
+		query_push(q, &page);
+	/* Fewer rows than asked, and not cut for size: the end. */
+	more = !(rc == SQLITE_DONE && n < want);
+out:
 	buf_release(&page);
+	return (more);
+}
+
+static json_t	*query_feed_row(struct query *, sqlite3_stmt *);
+static json_t	*query_log_row(struct query *, sqlite3_stmt *);
+
+/* What each kind runs: its statement, which way it walks the id, how a
+ * row becomes an object (NULL: left out). */
+static const struct {
+	const char	*name;
+	enum query_stmt	 stmt;
+	int		 desc;
+	json_t		*(*row)(struct query *, sqlite3_stmt *);
+} query_kinds[] = {
+	[QK_ITEMS] = { "items", QS_LIST, 1, NULL },
+	[QK_FEEDS] = { "feeds", QS_FEEDS, 0, query_feed_row },
+	[QK_LOG] = { "log", QS_LOG, 1, query_log_row },
+};
+
+static json_t *
+query_feed_row(struct query *q, sqlite3_stmt *st)
+{
+	struct store_feed	*f;
+	json_t			*o, *tags;
+	char			 id[24];
+	const char		*failed;
+	int			 n = STORE_FEED_NCOLUMNS;
+
+	f = store_feed_read(st);
+	tags = json_loads((const char *)sqlite3_column_text(st, n + 2), 0,
+	    NULL);
+	if (!json_is_array(tags)) {
+		json_decref(tags);
+		tags = json_array();
+	}
+	snprintf(id, sizeof id, "%lld", (long long)f->id);
+	failed = json_string_value(json_object_get(q->failed, id));
+	o = store_feed_object(f, tags, sqlite3_column_int64(st, n),
+	    sqlite3_column_int64(st, n + 1), failed, q->interval);
+	store_feed_free(f);
+	if (q->failing && json_is_null(json_object_get(o, "last_error"))) {
+		json_decref(o);
+		return (NULL);
+	}
+	return (o);
+}
+
+/* {time, feed_id, status, bytes, duration_ms, new, changed, error,
+ * next_fetch_reason} */
+static json_t *
+query_log_row(struct query *q UNUSED, sqlite3_stmt *st)
+{
+	json_t	*o;
+
+	o = json_object();
+	json_object_set_new(o, "time",
+	    json_time_or_null(sqlite3_column_int64(st, 1)));
+	json_object_set_new(o, "feed_id",
+	    json_integer(sqlite3_column_int64(st, 2)));
+	json_object_set_new(o, "status",
+	    sqlite3_column_type(st, 3) == SQLITE_NULL ? json_null() :
+	    json_integer(sqlite3_column_int64(st, 3)));
+	json_object_set_new(o, "bytes",
+	    json_integer(sqlite3_column_int64(st, 4)));
+	json_object_set_new(o, "duration_ms",
+	    json_integer(sqlite3_column_int64(st, 5)));
+	json_object_set_new(o, "new",
+	    json_integer(sqlite3_column_int64(st, 6)));
+	json_object_set_new(o, "changed",
+	    json_integer(sqlite3_column_int64(st, 7)));
+	json_object_set_new(o, "error", json_str_or_null(
+	    (const char *)sqlite3_column_text(st, 8)));
+	json_object_set_new(o, "next_fetch_reason", json_str_or_null(
+	    (const char *)sqlite3_column_text(st, 9)));
+	return (o);
+}
+
+/* Run one page of a feeds or log query on w's connection, walking the
+ * id (column 0) from where the last page stopped: 1 when more may
+ * follow. */
+static int
+query_run_rows(struct query_worker *w, struct query *q)
+{
+	sqlite3_stmt	*st = w->stmt[query_kinds[q->kind].stmt];
+	int64_t		 n, want;
+	struct buf	 page;
+	json_t		*j;
+	char		*line;
+	int		 rc, more = 0;
+
+	want = QUERY_PAGE;
+	if (q->p.limit >= 0 && q->p.limit - q->sent < want)
+		want = q->p.limit - q->sent;
+	if (want <= 0)
+		return (0);
+	buf_init(&page);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	sqlite3_bind_int64(st, 1, q->last_id);
+	sqlite3_bind_int64(st, 2, want);
+	if (q->p.feed > 0)
+		sqlite3_bind_int64(st, 3, q->p.feed);
+	if (q->tag != NULL)
+		query_bind_text(st, 4, q->tag);
+	n = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (atomic_load(&q->cancel))
+			break;
+		q->last_id = sqlite3_column_int64(st, 0);
+		n++;
+		if ((j = query_kinds[q->kind].row(q, st)) == NULL)
+			continue;
+		j = proto_row(j);
+		line = proto_encode(j);
+		json_decref(j);
+		buf_adds(&page, line);
+		free(line);
+		q->sent++;
+		if (page.len >= QUERY_PAGE_BYTES)
+			break;
+	}
+	sqlite3_reset(st);
+	if (atomic_load(&q->cancel))
+		goto out;
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		xasprintf(&q->error, "database error: %s",
+		    sqlite3_errmsg(w->db));
+		goto out;
+	}
+	if (page.len > 0)
+		query_push(q, &page);
+	more = !(rc == SQLITE_DONE && n < want);
+out:
+	buf_release(&page);
+	return (more);
 }
 
 static void *
@@ -306,6 +466,22 @@ query_worker_main(void *arg)
 {
 	struct query_worker	*w = arg;
 	struct query		*q;
+	pid_t			 tid = (pid_t)syscall(SYS_gettid);
+	int			 more;
+
+	/*
+	 * A heavy query is bulk work beside the loop on a machine of few
+	 * cores: at equal weight the scheduler shares a core between them
+	 * in slices of milliseconds, and status, a poll or a hook waits a
+	 * slice whenever the loop wakes behind a worker.  Niced, a worker
+	 * yields the core as soon as the loop wants it.  On Linux the
+	 * niceness of a thread is its own (setpriority on its id).
+	 */
+	errno = 0;
+	if (setpriority(PRIO_PROCESS, (id_t)tid,
+	    getpriority(PRIO_PROCESS, (id_t)tid) + QUERY_NICE) == -1)
+		log_warn("query: cannot lower thread %d's priority",
+		    (int)tid);
 
 	pthread_mutex_lock(&query_pool.lock);
 	for (;;) {
@@ -317,12 +493,26 @@ query_worker_main(void *arg)
 		TAILQ_REMOVE(&query_pool.waiting, q, wait);
 		w->current = q;
 		pthread_mutex_unlock(&query_pool.lock);
+		more = 0;
 		if (!atomic_load(&q->cancel))
-			query_run(w, q);
+			more = q->kind == QK_ITEMS ? query_run(w, q) :
+			    query_run_rows(w, q);
 		pthread_mutex_lock(&query_pool.lock);
 		w->current = NULL;
-		q->done = 1;
-		query_wake();
+		/*
+		 * A page at a time, then to the back of the queue: however
+		 * many heavy queries run, a small one waits a page, not a
+		 * query.  A query whose client has not taken what it has
+		 * waits off the queue, holding no worker, until the loop
+		 * hands its output over.
+		 */
+		if (!more || atomic_load(&q->cancel)) {
+			q->done = 1;
+			query_wake();
+		} else if (q->out.len >= QUERY_QUEUE_MAX)
+			q->parked = 1;
+		else
+			TAILQ_INSERT_TAIL(&query_pool.waiting, q, wait);
 	}
 	pthread_mutex_unlock(&query_pool.lock);
 	return (NULL);
@@ -334,8 +524,8 @@ query_free_one(struct query *q)
 	TAILQ_REMOVE(&query_pool.all, q, all);
 	query_pool.active--;
 	buf_release(&q->out);
-	pthread_cond_destroy(&q->space);
 	free(q->error);
+	json_decref(q->failed);
 	free(q->tag);
 	free(q->match);
 	free(q);
@@ -359,7 +549,13 @@ query_service(struct query *q)
 	    q->out.len > 0) {
 		take = q->out;
 		buf_init(&q->out);
-		pthread_cond_signal(&q->space);
+	}
+	if (c == NULL)
+		buf_clear(&q->out);	/* nobody to send it to */
+	if (q->parked && q->out.len == 0) {
+		q->parked = 0;
+		TAILQ_INSERT_TAIL(&query_pool.waiting, q, wait);
+		pthread_cond_signal(&query_pool.work);
 	}
 	done = q->done && q->out.len == 0;
 	if (done) {
@@ -378,7 +574,8 @@ query_service(struct query *q)
 		server_client_set_close(c, NULL, NULL);
 		server_client_set_drain(c, NULL, NULL);
 		if (error != NULL) {
-			log_warnx("client %u: items: %s", q->client_id, error);
+			log_warnx("client %u: %s: %s", q->client_id,
+			    query_kinds[q->kind].name, error);
 			/* The first part is the user's; the reason the log's. */
 			*strchr(error, ':') = '\0';
 			server_client_send(c, proto_error("%s", error));
@@ -420,13 +617,43 @@ query_close_cb(struct client *c UNUSED, void *arg)
 	q->client = NULL;
 	pthread_mutex_lock(&query_pool.lock);
 	atomic_store(&q->cancel, 1);
-	pthread_cond_signal(&q->space);
+	if (q->parked) {
+		/* No worker holds it, none will: it ends here. */
+		q->parked = 0;
+		q->done = 1;
+		query_wake();
+	}
 	for (i = 0; i < query_pool.nworkers; i++)
 		if (query_pool.workers[i].current == q)
 			sqlite3_interrupt(query_pool.workers[i].db);
 	pthread_mutex_unlock(&query_pool.lock);
 	log_info("client %u: gone mid-reply, its query stopped",
 	    q->client_id);
+}
+
+/* Queue q for a worker; its rows go to c. */
+static void
+query_start(struct client *c, struct query *q)
+{
+	q->client = c;
+	q->client_id = server_client_id(c);
+	q->last_t = q->last_key = INT64_MAX;
+	if (q->kind == QK_ITEMS)
+		q->last_id = q->p.after >= 0 ? q->p.after : INT64_MAX;
+	else
+		q->last_id = query_kinds[q->kind].desc ? INT64_MAX : 0;
+	buf_init(&q->out);
+	atomic_init(&q->cancel, 0);
+	server_client_streaming(c);
+	server_client_set_close(c, query_close_cb, q);
+	server_client_set_drain(c, query_drain_cb, q);
+	pthread_mutex_lock(&query_pool.lock);
+	TAILQ_INSERT_TAIL(&query_pool.all, q, all);
+	TAILQ_INSERT_TAIL(&query_pool.waiting, q, wait);
+	pthread_cond_signal(&query_pool.work);
+	pthread_mutex_unlock(&query_pool.lock);
+	query_pool.active++;
+	query_lag_arm();
 }
 
 void
@@ -436,6 +663,7 @@ query_items(struct client *c, const struct query_items *p)
 	char		*cause = NULL;
 
 	q = xcalloc(1, sizeof *q);
+	q->kind = QK_ITEMS;
 	q->p = *p;
 	if (p->search != NULL && *p->search != '\0') {
 		if ((q->match = query_search_expr(p->search, &cause)) == NULL) {
@@ -450,21 +678,36 @@ query_items(struct client *c, const struct query_items *p)
 	if (p->tag != NULL)
 		q->tag = xstrdup(p->tag);
 	q->p.tag = NULL;
-	q->client = c;
-	q->client_id = server_client_id(c);
-	buf_init(&q->out);
-	pthread_cond_init(&q->space, NULL);
-	atomic_init(&q->cancel, 0);
-	server_client_streaming(c);
-	server_client_set_close(c, query_close_cb, q);
-	server_client_set_drain(c, query_drain_cb, q);
-	pthread_mutex_lock(&query_pool.lock);
-	TAILQ_INSERT_TAIL(&query_pool.all, q, all);
-	TAILQ_INSERT_TAIL(&query_pool.waiting, q, wait);
-	pthread_cond_signal(&query_pool.work);
-	pthread_mutex_unlock(&query_pool.lock);
-	query_pool.active++;
-	query_lag_arm();
+	query_start(c, q);
+}
+
+void
+query_feeds(struct client *c, int failing, const char *tag)
+{
+	struct query	*q;
+
+	q = xcalloc(1, sizeof *q);
+	q->kind = QK_FEEDS;
+	q->p.limit = -1;
+	q->failing = failing;
+	if (tag != NULL)
+		q->tag = xstrdup(tag);
+	/* Read here, on the loop, whose they are. */
+	q->interval = aggd->conf->interval;
+	q->failed = store_failed_json(aggd->store);
+	query_start(c, q);
+}
+
+void
+query_log(struct client *c, int64_t feed, int64_t limit)
+{
+	struct query	*q;
+
+	q = xcalloc(1, sizeof *q);
+	q->kind = QK_LOG;
+	q->p.feed = feed;
+	q->p.limit = limit;
+	query_start(c, q);
 }
 
 static int
@@ -536,7 +779,6 @@ query_free(void)
 	query_pool.stop = 1;
 	TAILQ_FOREACH(q, &query_pool.all, all) {
 		atomic_store(&q->cancel, 1);
-		pthread_cond_signal(&q->space);
 	}
 	for (i = 0; i < query_pool.nworkers; i++)
 		if (query_pool.workers[i].db != NULL)

@@ -241,6 +241,30 @@ static const char *store_migrations[] = {
 	" INSERT INTO items_fts(rowid, text) VALUES ("
 	STORE_SEARCH_KEY("new") ", aggd_text(new.title, new.summary,"
 	" new.content)); END;",
+	/* 7: each feed's item and unread counts, kept by triggers in the
+	 * transaction of every write that changes them, like migration 5's
+	 * counters, so that feeds (10,000 of them over a million items)
+	 * counts nothing.  Counted once here: the items from the
+	 * (feed_id, ...) index, the unread from the partial index of
+	 * unread items, neither reading an item's text. */
+	"ALTER TABLE feeds ADD COLUMN n_items INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE feeds ADD COLUMN n_unread INTEGER NOT NULL DEFAULT 0;"
+	"UPDATE feeds SET n_items = c.n FROM (SELECT feed_id, count(*) AS n"
+	" FROM items INDEXED BY items_feed_sort GROUP BY feed_id) AS c"
+	" WHERE c.feed_id = feeds.id;"
+	"UPDATE feeds SET n_unread = c.n FROM (SELECT feed_id, count(*) AS n"
+	" FROM items INDEXED BY items_unread WHERE read = 0"
+	" GROUP BY feed_id) AS c WHERE c.feed_id = feeds.id;"
+	"CREATE TRIGGER feeds_n_ins AFTER INSERT ON items BEGIN"
+	" UPDATE feeds SET n_items = n_items + 1,"
+	" n_unread = n_unread + (new.read = 0) WHERE id = new.feed_id; END;"
+	"CREATE TRIGGER feeds_n_del AFTER DELETE ON items BEGIN"
+	" UPDATE feeds SET n_items = n_items - 1,"
+	" n_unread = n_unread - (old.read = 0) WHERE id = old.feed_id; END;"
+	"CREATE TRIGGER feeds_n_read AFTER UPDATE OF read ON items"
+	" WHEN (old.read = 0) != (new.read = 0) BEGIN"
+	" UPDATE feeds SET n_unread = n_unread + (new.read = 0)"
+	" - (old.read = 0) WHERE id = new.feed_id; END;",
 };
 
 /* What a migration needs done in C after its SQL, in the same
@@ -252,6 +276,7 @@ static int (*store_migration_steps[])(struct store *, char **) = {
 	NULL,
 	NULL,
 	store_search_build,
+	NULL,
 };
 _Static_assert(nitems(store_migration_steps) == nitems(store_migrations),
     "a step, or NULL, for each migration");
@@ -263,12 +288,7 @@ static const char *store_sql[STMT_COUNT] = {
 	[STMT_SAVEPOINT] = "SAVEPOINT fetch",
 	[STMT_RELEASE] = "RELEASE fetch",
 	[STMT_ROLLBACK_TO] = "ROLLBACK TO fetch",
-	[STMT_FEED_GET] =
-	    "SELECT id, url, name, COALESCE(user_title, title), link, hook,"
-	    " interval, adaptive, etag, last_modified, last_fetch,"
-	    " last_status, last_error, next_fetch, next_reason, retry_until,"
-	    " errors, primed, announce_existing, disabled, key_mode, hint,"
-	    " retain, retain_items"
+	[STMT_FEED_GET] = "SELECT " STORE_FEED_COLUMNS
 	    " FROM feeds WHERE id = ?1",
 	[STMT_FEED_BY_URL] =
 	    "SELECT id FROM feeds WHERE url = ?1 OR norm_url = ?2"
@@ -285,8 +305,7 @@ static const char *store_sql[STMT_COUNT] = {
 	[STMT_TAGS] = "SELECT tag FROM feed_tags WHERE feed_id = ?1 ORDER BY tag",
 	[STMT_FEED_IDS] = "SELECT id FROM feeds ORDER BY id",
 	[STMT_FEED_COUNTS] =
-	    "SELECT count(*), count(*) FILTER (WHERE read = 0)"
-	    " FROM items WHERE feed_id = ?1",
+	    "SELECT n_items, n_unread FROM feeds WHERE id = ?1",
 	[STMT_FEED_SET_NEXT] =
 	    "UPDATE feeds SET next_fetch = ?2, next_reason = ?3 WHERE id = ?1",
 	[STMT_NEXT_DUE] =
@@ -466,10 +485,6 @@ static const char *store_sql[STMT_COUNT] = {
 	    "DELETE FROM fetch_log WHERE feed_id = ?1 AND id <="
 	    " (SELECT id FROM fetch_log WHERE feed_id = ?1"
 	    " ORDER BY id DESC LIMIT 1 OFFSET ?2)",
-	[STMT_LOG_PAGE] =
-	    "SELECT time, feed_id, status, bytes, duration_ms, new, changed,"
-	    " error, next_reason FROM fetch_log"
-	    " WHERE (?1 IS NULL OR feed_id = ?1) ORDER BY id DESC LIMIT ?2",
 	[STMT_FEED_PUBLISHED] =
 	    "SELECT published FROM items WHERE feed_id = ?1"
 	    " AND published IS NOT NULL ORDER BY published DESC LIMIT 20",
@@ -1238,6 +1253,17 @@ store_feed_get(struct store *s, int64_t id)
 		sqlite3_reset(st);
 		return (NULL);
 	}
+	f = store_feed_read(st);
+	sqlite3_reset(st);
+	return (f);
+}
+
+/* A feed from a row of STORE_FEED_COLUMNS (any connection's). */
+struct store_feed *
+store_feed_read(sqlite3_stmt *st)
+{
+	struct store_feed	*f;
+
 	f = xcalloc(1, sizeof *f);
 	f->id = sqlite3_column_int64(st, 0);
 	f->url = store_col_text(st, 1);
@@ -1263,7 +1289,6 @@ store_feed_get(struct store *s, int64_t id)
 	f->hint = store_col_int(st, 21, -1);
 	f->retain = store_col_int(st, 22, -1);
 	f->retain_items = store_col_int(st, 23, -1);
-	sqlite3_reset(st);
 	return (f);
 }
 
@@ -1429,8 +1454,8 @@ store_feed_json(struct store *s, const struct store_feed *f,
     int64_t default_interval)
 {
 	sqlite3_stmt	*st;
-	json_t		*o, *tags;
-	int64_t		 n, unread, interval;
+	json_t		*tags;
+	int64_t		 n, unread;
 
 	tags = json_array();
 	st = store_stmt(s, STMT_TAGS);
@@ -1440,6 +1465,19 @@ store_feed_json(struct store *s, const struct store_feed *f,
 		    (const char *)sqlite3_column_text(st, 0)));
 	sqlite3_reset(st);
 	n = store_feed_items(s, f->id, &unread);
+	return (store_feed_object(f, tags, n, unread, store_failed(s, f->id),
+	    default_interval));
+}
+
+/* The feed object of feeds, add and set, from its parts (steals tags);
+ * failed is store_failed's error, NULL when none. */
+json_t *
+store_feed_object(const struct store_feed *f, json_t *tags, int64_t n,
+    int64_t unread, const char *failed, int64_t default_interval)
+{
+	json_t		*o;
+	int64_t		 interval;
+
 	if (f->interval > 0)
 		interval = f->interval;
 	else if (f->adaptive > 0)
@@ -1460,8 +1498,7 @@ store_feed_json(struct store *s, const struct store_feed *f,
 	    json_null() : json_integer(f->last_status));
 	/* An error the database could not take is the newer news. */
 	json_object_set_new(o, "last_error", json_str_or_null(
-	    store_failed(s, f->id) != NULL ? store_failed(s, f->id) :
-	    f->last_error));
+	    failed != NULL ? failed : f->last_error));
 	json_object_set_new(o, "next_fetch", f->next_fetch < 0 ||
 	    f->disabled != NULL ? json_null() :
 	    json_time_or_null(f->next_fetch));
@@ -2029,6 +2066,26 @@ store_failed(struct store *s, int64_t id)
 		if (e->id == id)
 			return (e->error);
 	return (NULL);
+}
+
+/* Every error store_fail keeps, {"id": error}: a copy for a reader on
+ * another thread. */
+json_t *
+store_failed_json(struct store *s)
+{
+	struct store_failed	*e;
+	json_t			*o;
+	char			 id[24];
+	int			 i;
+
+	o = json_object();
+	for (i = 0; i < STORE_FAILED_HASH; i++) {
+		for (e = s->failed[i]; e != NULL; e = e->next) {
+			snprintf(id, sizeof id, "%lld", (long long)e->id);
+			json_object_set_new(o, id, json_string(e->error));
+		}
+	}
+	return (o);
 }
 
 void

@@ -76,7 +76,6 @@ enum store_stmt {
 	STMT_FEED_STATES,
 	STMT_LOG_INSERT,
 	STMT_LOG_PRUNE,
-	STMT_LOG_PAGE,
 	STMT_COUNT
 };
 
@@ -108,6 +107,24 @@ int		 store_body_unpack(const void *, size_t, char **summary,
 		     char **content);
 /* item_summary() and item_content() for a connection's statements. */
 int		 store_functions(sqlite3 *);
+
+/* A feed's columns as store_feed_read reads them, for a statement on
+ * any connection (the query threads list feeds on theirs). */
+#define STORE_FEED_COLUMNS						\
+	"id, url, name, COALESCE(user_title, title), link, hook,"	\
+	" interval, adaptive, etag, last_modified, last_fetch,"		\
+	" last_status, last_error, next_fetch, next_reason, retry_until,"\
+	" errors, primed, announce_existing, disabled, key_mode, hint,"	\
+	" retain, retain_items"
+#define STORE_FEED_NCOLUMNS	24
+struct store_feed;
+struct store_feed *store_feed_read(sqlite3_stmt *);
+/* The feed object (steals tags); failed: store_failed's, or NULL. */
+json_t		*store_feed_object(const struct store_feed *, json_t *tags,
+		     int64_t items, int64_t unread, const char *failed,
+		     int64_t default_interval);
+/* Every error store_fail keeps, as {"id": error}, a copy. */
+json_t		*store_failed_json(struct store *);
 
 /* store-items.c: what one fetch brought, applied inside the caller's
  * transaction. */

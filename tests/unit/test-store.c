@@ -852,6 +852,11 @@ test_item_migrate(void **state)
 	    "DROP TRIGGER counters_deliveries_upd;"
 	    "DROP TRIGGER items_fts_ins; DROP TRIGGER items_fts_del;"
 	    "DROP TRIGGER items_fts_upd;"
+	    "DROP TRIGGER feeds_n_ins; DROP TRIGGER feeds_n_del;"
+	    "DROP TRIGGER feeds_n_read;"
+	    "ALTER TABLE feeds DROP COLUMN n_items;"
+	    "ALTER TABLE feeds DROP COLUMN n_unread;"
+	    "UPDATE items SET read = 1 WHERE guid = 'g2';"
 	    "DROP INDEX items_shash;"
 	    "ALTER TABLE items DROP COLUMN shash; PRAGMA user_version = 1");
 	store_close(fx->s);
@@ -861,6 +866,8 @@ test_item_migrate(void **state)
 	assert_int_equal(sql_int(fx->s, "PRAGMA user_version"), version);
 	/* The counters were counted, and the search index built. */
 	assert_int_equal(sql_int(fx->s, "SELECT items FROM counters"), 4);
+	assert_int_equal(sql_int(fx->s, "SELECT n_items * 10 + n_unread"
+	    " FROM feeds"), 43);
 	assert_int_equal(sql_int(fx->s, "SELECT count(*) FROM items_fts"
 	    " WHERE items_fts MATCH 'three OR four'"), 2);
 	/* Items without a link get theirs now; the others when looked at. */
