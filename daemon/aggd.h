@@ -165,8 +165,6 @@ int		 store_feed_tag(struct store *, int64_t id, const char *tag,
  * the next poll. */
 int		 store_feed_set_disabled(struct store *, int64_t id,
 		     const char *disabled, int64_t when, const char *why);
-int		 store_feed_states(struct store *, int64_t *failing,
-		     int64_t *paused);
 /* A fetch's line in the history, inside its savepoint (fetch.c): f's
  * time, status, error and next reason with the figures given; the
  * feed's oldest lines past STORE_LOG_KEEP go. */

@@ -472,9 +472,6 @@ static const char *store_sql[STMT_COUNT] = {
 	[STMT_FEED_SET_DISABLED] =
 	    "UPDATE feeds SET disabled = ?2, next_fetch = ?3, next_reason = ?4"
 	    " WHERE id = ?1",
-	[STMT_FEED_STATES] =
-	    "SELECT count(*) FILTER (WHERE last_error IS NOT NULL),"
-	    " count(*) FILTER (WHERE disabled = 'paused') FROM feeds",
 	[STMT_LOG_INSERT] =
 	    "INSERT INTO fetch_log (feed_id, time, status, bytes, duration_ms,"
 	    " new, changed, error, next_reason)"
@@ -1867,23 +1864,6 @@ store_feed_set_disabled(struct store *s, int64_t id, const char *disabled,
 	store_bind_int(st, 3, when, -1);
 	store_bind_text(st, 4, why);
 	return (store_exec(s, st));
-}
-
-/* For status: feeds whose last poll failed, and paused ones. */
-int
-store_feed_states(struct store *s, int64_t *failing, int64_t *paused)
-{
-	sqlite3_stmt	*st = store_stmt(s, STMT_FEED_STATES);
-	int		 rv = -1;
-
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		*failing = sqlite3_column_int64(st, 0);
-		*paused = sqlite3_column_int64(st, 1);
-		rv = 0;
-	} else
-		store_log_error(s, "counting feed states");
-	sqlite3_reset(st);
-	return (rv);
 }
 
 /*
