@@ -237,6 +237,56 @@ query_bind_text(sqlite3_stmt *st, int i, const char *v)
 		sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
 }
 
+/* Rows a page may take: QUERY_PAGE, less what is left of the limit. */
+static int64_t
+query_page_want(const struct query *q)
+{
+	int64_t	want = QUERY_PAGE;
+
+	if (q->p.limit >= 0 && q->p.limit - q->sent < want)
+		want = q->p.limit - q->sent;
+	return (want);
+}
+
+/* One row frame onto the page. */
+static void
+query_page_add(struct buf *page, json_t *data)
+{
+	json_t	*j = proto_row(data);
+	char	*line = proto_encode(j);
+
+	json_decref(j);
+	buf_adds(page, line);
+	free(line);
+}
+
+/*
+ * A page's statement stopped at rc after n of want rows: let its snapshot
+ * go, hand the page to the loop (or the error, named by what), and say
+ * whether more may follow: fewer rows than asked, not cut for size, is
+ * the end.
+ */
+static int
+query_page_end(struct query_worker *w, struct query *q, sqlite3_stmt *st,
+    struct buf *page, int rc, int64_t n, int64_t want, const char *what)
+{
+	int	more = 0;
+
+	sqlite3_reset(st);
+	if (atomic_load(&q->cancel))
+		goto out;
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		xasprintf(&q->error, "%s: %s", what, sqlite3_errmsg(w->db));
+		goto out;
+	}
+	if (page->len > 0)
+		query_push(q, page);
+	more = !(rc == SQLITE_DONE && n < want);
+out:
+	buf_release(page);
+	return (more);
+}
+
 /* Run one page of q on w's connection: 1 when more may follow. */
 static int
 query_run(struct query_worker *w, struct query *q)
@@ -245,11 +295,10 @@ query_run(struct query_worker *w, struct query *q)
 	sqlite3_stmt	*st;
 	struct buf	 page;
 	struct item_record r;
-	char		*feed_url, *line;
-	json_t		*j;
+	char		*feed_url;
 	int64_t		 n, want;
 	enum query_stmt	 which;
-	int		 rc, search = q->match != NULL, more = 0;
+	int		 rc, search = q->match != NULL;
 
 	if (search)
 		which = p->after >= 0 ? QS_SEARCH_AFTER : QS_SEARCH;
@@ -262,10 +311,7 @@ query_run(struct query_worker *w, struct query *q)
 	else
 		which = QS_LIST;
 	st = w->stmt[which];
-	want = QUERY_PAGE;
-	if (p->limit >= 0 && p->limit - q->sent < want)
-		want = p->limit - q->sent;
-	if (want <= 0)
+	if ((want = query_page_want(q)) <= 0)
 		return (0);
 	buf_init(&page);
 	sqlite3_reset(st);
@@ -294,37 +340,19 @@ query_run(struct query_worker *w, struct query *q)
 		if (search)
 			q->last_key = sqlite3_column_int64(st, 16);
 		store_item_row(st, &r, &feed_url);
-		j = proto_row(item_record_json(&r));
+		query_page_add(&page, item_record_json(&r));
 		item_release(&r.item);
 		free(feed_url);
-		line = proto_encode(j);
-		json_decref(j);
-		buf_adds(&page, line);
-		free(line);
 		n++;
 		if (page.len >= QUERY_PAGE_BYTES)
 			break;
 	}
-	sqlite3_reset(st);	/* the snapshot goes with it */
-	if (atomic_load(&q->cancel))
-		goto out;
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		/* The expression was checked: a failure here is the
-		 * database's.  Before the colon: the client's; all of it:
-		 * the log's. */
-		xasprintf(&q->error, "%s: %s", search && (rc & 0xff) ==
-		    SQLITE_ERROR ? "cannot run this search" :
-		    "database error", sqlite3_errmsg(w->db));
-		goto out;
-	}
 	q->sent += n;
-	if (page.len > 0)
-		query_push(q, &page);
-	/* Fewer rows than asked, and not cut for size: the end. */
-	more = !(rc == SQLITE_DONE && n < want);
-out:
-	buf_release(&page);
-	return (more);
+	/* The expression was checked: a failure here is the database's.
+	 * Before the colon: the client's; all of it: the log's. */
+	return (query_page_end(w, q, st, &page, rc, n, want, search &&
+	    (rc & 0xff) == SQLITE_ERROR ? "cannot run this search" :
+	    "database error"));
 }
 
 static json_t	*query_feed_row(struct query *, sqlite3_stmt *);
@@ -411,13 +439,9 @@ query_run_rows(struct query_worker *w, struct query *q)
 	int64_t		 n, want;
 	struct buf	 page;
 	json_t		*j;
-	char		*line;
-	int		 rc, more = 0;
+	int		 rc;
 
-	want = QUERY_PAGE;
-	if (q->p.limit >= 0 && q->p.limit - q->sent < want)
-		want = q->p.limit - q->sent;
-	if (want <= 0)
+	if ((want = query_page_want(q)) <= 0)
 		return (0);
 	buf_init(&page);
 	sqlite3_reset(st);
@@ -436,29 +460,13 @@ query_run_rows(struct query_worker *w, struct query *q)
 		n++;
 		if ((j = query_kinds[q->kind].row(q, st)) == NULL)
 			continue;
-		j = proto_row(j);
-		line = proto_encode(j);
-		json_decref(j);
-		buf_adds(&page, line);
-		free(line);
+		query_page_add(&page, j);
 		q->sent++;
 		if (page.len >= QUERY_PAGE_BYTES)
 			break;
 	}
-	sqlite3_reset(st);
-	if (atomic_load(&q->cancel))
-		goto out;
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		xasprintf(&q->error, "database error: %s",
-		    sqlite3_errmsg(w->db));
-		goto out;
-	}
-	if (page.len > 0)
-		query_push(q, &page);
-	more = !(rc == SQLITE_DONE && n < want);
-out:
-	buf_release(&page);
-	return (more);
+	return (query_page_end(w, q, st, &page, rc, n, want,
+	    "database error"));
 }
 
 static void *
