@@ -29,10 +29,10 @@ ok "next_fetch and its reason kept across the restart"
 # Something that is polled at start shows that start-up polling is done:
 # a feed overdue while aggd was down.
 rss c.xml 'c1|one|http://example.org/c1'
-sqlite3 "$T/aggd.db" "INSERT INTO feeds (url, norm_url, next_fetch,
+sqlite3 -cmd '.timeout 10000' "$T/aggd.db" "INSERT INTO feeds (url, norm_url, next_fetch,
     next_reason, added) VALUES ('$HTTPD_URL/feeds/c.xml',
     '$HTTPD_URL/feeds/c.xml', 1, 'interval', 1)" 2>/dev/null ||
-    sqlite3 "$T/aggd.db" "INSERT INTO feeds (url, norm_url, next_fetch,
+    sqlite3 -cmd '.timeout 10000' "$T/aggd.db" "INSERT INTO feeds (url, norm_url, next_fetch,
     next_reason) VALUES ('$HTTPD_URL/feeds/c.xml',
     '$HTTPD_URL/feeds/c.xml', 1, 'interval')" || fail "insert c"
 aggd_stop

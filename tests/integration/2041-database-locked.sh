@@ -17,9 +17,10 @@ url=$HTTPD_URL/feeds/a.xml
 add_wait "$url" --interval 1h
 assert_eq "$(feed "$ID" .items)" 1 "first fetch stored"
 
-# Hold the write lock for 9 s.
+# Hold the write lock for 9 s.  aggd may be writing at this moment (its
+# counters, its retention turn), so the holder waits its turn for the lock.
 { echo 'BEGIN IMMEDIATE;'; sleep 9; echo 'ROLLBACK;'; } |
-    sqlite3 "$T/aggd.db" &
+    sqlite3 -bail -cmd '.timeout 10000' "$T/aggd.db" &
 holder=$!
 track_pid "$holder"
 locked() {

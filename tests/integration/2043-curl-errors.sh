@@ -33,7 +33,7 @@ err() {
 	cat "$T/err"
 }
 
-sqlite3 "$T/aggd.db" "INSERT INTO feeds (url, norm_url, added)
+sqlite3 -cmd '.timeout 10000' "$T/aggd.db" "INSERT INTO feeds (url, norm_url, added)
     VALUES ('gopher://127.0.0.1:$HTTPD_PORT/x', 'gopher://127.0.0.1:$HTTPD_PORT/x',
     1)" || fail "insert the gopher feed"
 id=$(aggctl feeds --json | jq -r 'select(.url | startswith("gopher:")) | .id')

@@ -57,7 +57,7 @@ refresh_failing() {
 }
 
 db() {
-	sqlite3 "$T/aggd.db" "$1"
+	sqlite3 -cmd '.timeout 10000' "$T/aggd.db" "$1"
 }
 
 rss() {
