@@ -57,6 +57,7 @@ enum query_stmt {
 	QS_AFTER,
 	QS_SEARCH,
 	QS_SEARCH_AFTER,
+	QS_ITEM,
 	QS_FEEDS,
 	QS_LOG,
 	QS_COUNT
@@ -71,12 +72,12 @@ enum query_stmt {
 	" (SELECT feed_id FROM feed_tags WHERE tag = ?8))"
 
 /*
- * Parameters: ?1 unread, ?2 since (a time; a search key for searches),
- * ?3 the FTS5 expression, ?4/?5 the last row's sort time and id (a search
- * key for searches), ?6 the page size, ?7 the feed, ?8 the tag.  Listings
- * walk an index in order and stop at the page: since and the cursor are
- * ranges of it, and --unread has its own statement so that the partial
- * index of unread items serves it.
+ * Parameters: ?1 unread, ?2 since, ?3 the FTS5 expression, ?4/?5 the last
+ * row's sort time and id (a search: ?4 the last id walked), ?6 the page
+ * size, ?7 the feed, ?8 the tag.  Listings walk an index in order and
+ * stop at the page: since and the cursor are ranges of it, and --unread
+ * has its own statement so that the partial index of unread items serves
+ * it.
  */
 static const char *query_sql[QS_COUNT] = {
 	[QS_LIST] = QUERY_COLUMNS
@@ -99,24 +100,24 @@ static const char *query_sql[QS_COUNT] = {
 	    " WHERE i.id > ?5 AND (?7 IS NULL OR i.feed_id = ?7)"
 	    " AND (?1 = 0 OR i.read = 0) AND i.sort_time >= ?2" QUERY_TAG
 	    " ORDER BY i.id LIMIT ?6",
-	/* The index's rowid is the item's sort key: walking it downwards
-	 * is newest first, and the page stops the walk. */
-	[QS_SEARCH] = QUERY_COLUMNS ", s.rowid"
-	    " FROM items_fts s"
-	    " JOIN items i ON i.id = (s.rowid & 1073741823)"
-	    " JOIN feeds f ON f.id = i.feed_id"
-	    " WHERE s.items_fts MATCH ?3 AND s.rowid < ?4 AND s.rowid >= ?2"
+	/* The index's rowid is the item's id: a search walks its matches
+	 * newest id first, and query_search_run puts them in order. */
+	[QS_SEARCH] = "SELECT s.rowid, i.sort_time, i.first_seen"
+	    " FROM items_fts s JOIN items i ON i.id = s.rowid"
+	    " WHERE s.items_fts MATCH ?3 AND s.rowid < ?4"
 	    " AND (?1 = 0 OR i.read = 0) AND (?7 IS NULL OR i.feed_id = ?7)"
 	    QUERY_TAG
-	    " ORDER BY s.rowid DESC LIMIT ?6",
-	[QS_SEARCH_AFTER] = QUERY_COLUMNS ", s.rowid"
-	    " FROM items_fts s"
-	    " JOIN items i ON i.id = (s.rowid & 1073741823)"
+	    " ORDER BY s.rowid DESC",
+	[QS_SEARCH_AFTER] = QUERY_COLUMNS
+	    " FROM items_fts s JOIN items i ON i.id = s.rowid"
 	    " JOIN feeds f ON f.id = i.feed_id"
-	    " WHERE s.items_fts MATCH ?3 AND i.id > ?5 AND s.rowid >= ?2"
+	    " WHERE s.items_fts MATCH ?3 AND s.rowid > ?5"
+	    " AND i.sort_time >= ?2"
 	    " AND (?1 = 0 OR i.read = 0) AND (?7 IS NULL OR i.feed_id = ?7)"
 	    QUERY_TAG
-	    " ORDER BY i.id LIMIT ?6",
+	    " ORDER BY s.rowid LIMIT ?6",
+	[QS_ITEM] = QUERY_COLUMNS
+	    " FROM items i JOIN feeds f ON f.id = i.feed_id WHERE i.id = ?1",
 	/*
 	 * The other listings walk their table's id from the cursor ?1, ?2
 	 * rows a run; ?3 is log's feed, ?4 feeds' tag.  A feed's counts
@@ -133,12 +134,17 @@ static const char *query_sql[QS_COUNT] = {
 	    " WHERE id < ?1 AND (?3 IS NULL OR feed_id = ?3)"
 	    " ORDER BY id DESC LIMIT ?2",
 };
-_Static_assert(STORE_SEARCH_ID_BITS == 30, "QS_SEARCH's mask");
 
 enum query_kind {
 	QK_ITEMS,
 	QK_FEEDS,
 	QK_LOG
+};
+
+/* A match of a search, by the listing's order: sort time, then id. */
+struct query_match {
+	int64_t			 t;
+	int64_t			 id;
 };
 
 struct query {
@@ -155,7 +161,13 @@ struct query {
 	int64_t			 sent;
 	int64_t			 last_t;
 	int64_t			 last_id;
-	int64_t			 last_key;
+	/* A search (query_search_run): matches walked, not yet sent. */
+	struct query_match	*heap;
+	size_t			 nheap;
+	size_t			 heap_cap;
+	int64_t			 walk_below;	/* the next walk's ids */
+	int64_t			 bound;		/* of sort times not walked */
+	int			 walked;	/* all of the matches */
 	/* Loop only. */
 	struct client		*client;	/* NULL once it has gone */
 	/* Under query_pool.lock. */
@@ -261,30 +273,176 @@ query_page_add(struct buf *page, json_t *data)
 }
 
 /*
- * A page's statement stopped at rc after n of want rows: let its snapshot
- * go, hand the page to the loop (or the error, named by what), and say
- * whether more may follow: fewer rows than asked, not cut for size, is
- * the end.
+ * A page's statement stopped at rc: let its snapshot go, hand the page to
+ * the loop (or the error, named by what), and say whether more may
+ * follow (more, unless the query failed or was cancelled).
  */
 static int
 query_page_end(struct query_worker *w, struct query *q, sqlite3_stmt *st,
-    struct buf *page, int rc, int64_t n, int64_t want, const char *what)
+    struct buf *page, int rc, int more, const char *what)
 {
-	int	more = 0;
-
 	sqlite3_reset(st);
-	if (atomic_load(&q->cancel))
+	if (atomic_load(&q->cancel)) {
+		more = 0;
 		goto out;
+	}
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
 		xasprintf(&q->error, "%s: %s", what, sqlite3_errmsg(w->db));
+		more = 0;
 		goto out;
 	}
 	if (page->len > 0)
 		query_push(q, page);
-	more = !(rc == SQLITE_DONE && n < want);
 out:
 	buf_release(page);
 	return (more);
+}
+
+/* Fewer rows than asked, not cut for size, is the end. */
+#define QUERY_MORE(rc, n, want)	(!((rc) == SQLITE_DONE && (n) < (want)))
+
+/* The search's heap of matches walked, the listing's first on top. */
+static int
+query_match_before(const struct query_match *a, const struct query_match *b)
+{
+	return (a->t > b->t || (a->t == b->t && a->id > b->id));
+}
+
+static void
+query_heap_push(struct query *q, int64_t t, int64_t id)
+{
+	struct query_match	 m = { t, id }, tmp;
+	size_t			 i, up;
+
+	if (q->nheap == q->heap_cap) {
+		q->heap_cap = q->heap_cap == 0 ? 256 : q->heap_cap * 2;
+		q->heap = xreallocarray(q->heap, q->heap_cap,
+		    sizeof *q->heap);
+	}
+	i = q->nheap++;
+	q->heap[i] = m;
+	while (i > 0 && query_match_before(&q->heap[i],
+	    &q->heap[up = (i - 1) / 2])) {
+		tmp = q->heap[up];
+		q->heap[up] = q->heap[i];
+		q->heap[i] = tmp;
+		i = up;
+	}
+}
+
+static struct query_match
+query_heap_pop(struct query *q)
+{
+	struct query_match	 top = q->heap[0], tmp;
+	size_t			 i = 0, c, best;
+
+	q->heap[0] = q->heap[--q->nheap];
+	for (;;) {
+		best = i;
+		for (c = 2 * i + 1; c <= 2 * i + 2 && c < q->nheap; c++)
+			if (query_match_before(&q->heap[c], &q->heap[best]))
+				best = c;
+		if (best == i)
+			break;
+		tmp = q->heap[best];
+		q->heap[best] = q->heap[i];
+		q->heap[i] = tmp;
+		i = best;
+	}
+	return (top);
+}
+
+/* One matched item onto the page: 1, or 0 when it has gone since it
+ * was walked, or -1 with *rc the statement's error. */
+static int
+query_search_send(struct query_worker *w, int64_t id, struct buf *page,
+    int *rc)
+{
+	sqlite3_stmt		*st = w->stmt[QS_ITEM];
+	struct item_record	 r;
+	char			*feed_url;
+	int			 sent = 0;
+
+	sqlite3_bind_int64(st, 1, id);
+	if ((*rc = sqlite3_step(st)) == SQLITE_ROW) {
+		store_item_row(st, &r, &feed_url);
+		query_page_add(page, item_record_json(&r));
+		item_release(&r.item);
+		free(feed_url);
+		sent = 1;
+		*rc = SQLITE_DONE;
+	}
+	sqlite3_reset(st);
+	return (*rc == SQLITE_DONE ? sent : -1);
+}
+
+/*
+ * One page of a search, newest first.  The index gives matches by id,
+ * newest id first; the order is by sort time.  Ids grow with first_seen,
+ * and an item's sort time is at most its first_seen plus
+ * STORE_SORT_AHEAD (store.h), so once the walk has reached an item, none
+ * it has not reached can sort above that item's first_seen plus
+ * STORE_SORT_AHEAD: every match walked at or above that bound is sent,
+ * the others wait in a heap.  A common word walks about a day's items
+ * more than it sends; an item of an old date (a feed added with its
+ * archive) waits in the heap until its turn.  The walk goes on where it
+ * stopped at the next page, on a new statement run.
+ */
+static int
+query_search_run(struct query_worker *w, struct query *q)
+{
+	const struct query_items *p = &q->p;
+	sqlite3_stmt		*st = w->stmt[QS_SEARCH];
+	struct buf		 page;
+	struct query_match	 m;
+	int64_t			 n = 0, want, t, id, seen;
+	int			 rc = SQLITE_DONE;
+
+	if ((want = query_page_want(q)) <= 0)
+		return (0);
+	buf_init(&page);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	sqlite3_bind_int(st, 1, p->unread);
+	query_bind_text(st, 3, q->match);
+	sqlite3_bind_int64(st, 4, q->walk_below);
+	if (p->feed > 0)
+		sqlite3_bind_int64(st, 7, p->feed);
+	query_bind_text(st, 8, q->tag);
+	for (;;) {
+		while (n < want && page.len < QUERY_PAGE_BYTES &&
+		    q->nheap > 0 && (q->walked || q->heap[0].t >= q->bound)) {
+			m = query_heap_pop(q);
+			if ((t = query_search_send(w, m.id, &page, &rc)) < 0)
+				goto out;
+			n += t;
+		}
+		if (n >= want || page.len >= QUERY_PAGE_BYTES || q->walked ||
+		    atomic_load(&q->cancel))
+			break;
+		if ((rc = sqlite3_step(st)) == SQLITE_DONE) {
+			q->walked = 1;
+			continue;
+		}
+		if (rc != SQLITE_ROW)
+			goto out;
+		id = sqlite3_column_int64(st, 0);
+		t = sqlite3_column_int64(st, 1);
+		seen = sqlite3_column_int64(st, 2);
+		q->walk_below = id;
+		if (seen < q->bound - STORE_SORT_AHEAD)
+			q->bound = seen + STORE_SORT_AHEAD;
+		if (p->since < 0 || t >= p->since)
+			query_heap_push(q, t, id);
+		if (p->since >= 0 && q->bound < p->since)
+			q->walked = 1;	/* none further can be as new */
+	}
+	rc = SQLITE_DONE;
+out:
+	q->sent += n;
+	return (query_page_end(w, q, st, &page, rc,
+	    !(q->walked && q->nheap == 0), (rc & 0xff) == SQLITE_ERROR ?
+	    "cannot run this search" : "database error"));
 }
 
 /* Run one page of q on w's connection: 1 when more may follow. */
@@ -300,8 +458,10 @@ query_run(struct query_worker *w, struct query *q)
 	enum query_stmt	 which;
 	int		 rc, search = q->match != NULL;
 
+	if (search && p->after < 0)
+		return (query_search_run(w, q));
 	if (search)
-		which = p->after >= 0 ? QS_SEARCH_AFTER : QS_SEARCH;
+		which = QS_SEARCH_AFTER;
 	else if (p->after >= 0)
 		which = QS_AFTER;
 	else if (p->feed > 0)
@@ -317,15 +477,9 @@ query_run(struct query_worker *w, struct query *q)
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	sqlite3_bind_int(st, 1, p->unread);
-	if (search)
-		sqlite3_bind_int64(st, 2, p->since >= 0 ?
-		    store_search_key(p->since, 0) : 0);
-	else
-		sqlite3_bind_int64(st, 2, p->since >= 0 ? p->since :
-		    INT64_MIN);
+	sqlite3_bind_int64(st, 2, p->since >= 0 ? p->since : INT64_MIN);
 	query_bind_text(st, 3, q->match);
-	sqlite3_bind_int64(st, 4, which == QS_SEARCH ? q->last_key :
-	    q->last_t);
+	sqlite3_bind_int64(st, 4, q->last_t);
 	sqlite3_bind_int64(st, 5, q->last_id);
 	sqlite3_bind_int64(st, 6, want);
 	if (p->feed > 0)
@@ -337,8 +491,6 @@ query_run(struct query_worker *w, struct query *q)
 			break;
 		q->last_id = sqlite3_column_int64(st, 0);
 		q->last_t = sqlite3_column_int64(st, 15);
-		if (search)
-			q->last_key = sqlite3_column_int64(st, 16);
 		store_item_row(st, &r, &feed_url);
 		query_page_add(&page, item_record_json(&r));
 		item_release(&r.item);
@@ -350,9 +502,9 @@ query_run(struct query_worker *w, struct query *q)
 	q->sent += n;
 	/* The expression was checked: a failure here is the database's.
 	 * Before the colon: the client's; all of it: the log's. */
-	return (query_page_end(w, q, st, &page, rc, n, want, search &&
-	    (rc & 0xff) == SQLITE_ERROR ? "cannot run this search" :
-	    "database error"));
+	return (query_page_end(w, q, st, &page, rc, QUERY_MORE(rc, n, want),
+	    search && (rc & 0xff) == SQLITE_ERROR ?
+	    "cannot run this search" : "database error"));
 }
 
 static json_t	*query_feed_row(struct query *, sqlite3_stmt *);
@@ -465,7 +617,7 @@ query_run_rows(struct query_worker *w, struct query *q)
 		if (page.len >= QUERY_PAGE_BYTES)
 			break;
 	}
-	return (query_page_end(w, q, st, &page, rc, n, want,
+	return (query_page_end(w, q, st, &page, rc, QUERY_MORE(rc, n, want),
 	    "database error"));
 }
 
@@ -536,6 +688,7 @@ query_free_one(struct query *q)
 	json_decref(q->failed);
 	free(q->tag);
 	free(q->match);
+	free(q->heap);
 	free(q);
 }
 
@@ -645,7 +798,7 @@ query_start(struct client *c, struct query *q)
 {
 	q->client = c;
 	q->client_id = server_client_id(c);
-	q->last_t = q->last_key = INT64_MAX;
+	q->last_t = q->walk_below = q->bound = INT64_MAX;
 	if (q->kind == QK_ITEMS)
 		q->last_id = q->p.after >= 0 ? q->p.after : INT64_MAX;
 	else

@@ -213,14 +213,13 @@ static const char *store_migrations[] = {
 	/* 6: full-text search.  A contentless FTS5 table, so the text is
 	 * not stored twice: it holds only the index of each item's words
 	 * (aggd_text: title, summary and content with markup stripped and
-	 * entities decoded).  Its rowid is the item's sort key
-	 * (STORE_SEARCH_KEY), so a search walks matches newest first and
-	 * stops at the page size.  Triggers keep it in the transaction of
+	 * entities decoded).  Triggers keep it in the transaction of
 	 * every insert, update and delete of an item, whoever makes it
 	 * (fetches, a removed feed's cascade, retention); a contentless
 	 * table forgets a row only when given its text again, which
-	 * aggd_text recomputes from the row.  Filled by
-	 * store_search_build. */
+	 * aggd_text recomputes from the row.  Its rowid was the item's
+	 * sort key (STORE_SEARCH_KEY); migration 8 replaced it, and
+	 * builds it. */
 	"CREATE VIRTUAL TABLE items_fts USING fts5(text, content='',"
 	" columnsize=0, tokenize='unicode61 remove_diacritics 2');"
 	"CREATE TRIGGER items_fts_ins AFTER INSERT ON items BEGIN"
@@ -265,6 +264,41 @@ static const char *store_migrations[] = {
 	" WHEN (old.read = 0) != (new.read = 0) BEGIN"
 	" UPDATE feeds SET n_unread = n_unread + (new.read = 0)"
 	" - (old.read = 0) WHERE id = new.feed_id; END;",
+	/*
+	 * 8: the search index keyed by the item's id.  Migration 6 keyed
+	 * it by sort time and id so that its order was the listing's, but
+	 * that cost twice the space (every posting carried a 5-byte gap)
+	 * and, as each fetch's items came in below the last one's, FTS5
+	 * flushed its pending terms at every fetch: a segment per feed
+	 * polled.  Ids only grow, so inserts append, and query.c orders
+	 * the matches (see query_search_run).  That order needs a bound
+	 * on the sort time of items not yet walked: sort_time is now
+	 * capped at a day after first_seen (STORE_SORT_AHEAD), so a date
+	 * far in the future no longer holds an item above all others,
+	 * and ids grow with first_seen.  Filled by store_search_build.
+	 */
+	"DROP TRIGGER items_fts_ins;"
+	"DROP TRIGGER items_fts_del;"
+	"DROP TRIGGER items_fts_upd;"
+	"DROP TABLE items_fts;"
+	"UPDATE items SET sort_time = first_seen + " STORE_SORT_AHEAD_SQL
+	" WHERE sort_time > first_seen + " STORE_SORT_AHEAD_SQL ";"
+	"CREATE VIRTUAL TABLE items_fts USING fts5(text, content='',"
+	" columnsize=0, tokenize='unicode61 remove_diacritics 2');"
+	"CREATE TRIGGER items_fts_ins AFTER INSERT ON items BEGIN"
+	" INSERT INTO items_fts(rowid, text) VALUES (new.id,"
+	" aggd_text(new.title, new.summary, new.content)); END;"
+	"CREATE TRIGGER items_fts_del AFTER DELETE ON items BEGIN"
+	" INSERT INTO items_fts(items_fts, rowid, text) VALUES ('delete',"
+	" old.id, aggd_text(old.title, old.summary, old.content)); END;"
+	"CREATE TRIGGER items_fts_upd AFTER UPDATE OF title, summary,"
+	" content ON items WHEN old.title IS NOT new.title"
+	" OR old.summary IS NOT new.summary OR old.content IS NOT new.content"
+	" BEGIN"
+	" INSERT INTO items_fts(items_fts, rowid, text) VALUES ('delete',"
+	" old.id, aggd_text(old.title, old.summary, old.content));"
+	" INSERT INTO items_fts(rowid, text) VALUES (new.id,"
+	" aggd_text(new.title, new.summary, new.content)); END;",
 };
 
 /* What a migration needs done in C after its SQL, in the same
@@ -275,8 +309,9 @@ static int (*store_migration_steps[])(struct store *, char **) = {
 	NULL,
 	NULL,
 	NULL,
-	store_search_build,
+	NULL,		/* built by migration 8, once */
 	NULL,
+	store_search_build,
 };
 _Static_assert(nitems(store_migration_steps) == nitems(store_migrations),
     "a step, or NULL, for each migration");
@@ -365,12 +400,14 @@ static const char *store_sql[STMT_COUNT] = {
 	    " title, link, author, summary, content, published, updated,"
 	    " categories, enclosures, first_seen, sort_time, announced, shash)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
-	    " ?14, ?15, ?16, COALESCE(?12, ?16), ?17, ?18)",
+	    " ?14, ?15, ?16, min(COALESCE(?12, ?16), ?16 + "
+	    STORE_SORT_AHEAD_SQL "), ?17, ?18)",
 	[STMT_ITEM_UPDATE] =
 	    "UPDATE items SET hash = ?2, guid = ?3, title = ?4, link = ?5,"
 	    " author = ?6, summary = ?7, content = ?8, published = ?9,"
 	    " updated = ?10, categories = ?11, enclosures = ?12,"
-	    " sort_time = COALESCE(?9, first_seen), article = ?13,"
+	    " sort_time = min(COALESCE(?9, first_seen), first_seen + "
+	    STORE_SORT_AHEAD_SQL "), article = ?13,"
 	    " nlink = ?14, key = ?15, shash = ?16 WHERE id = ?1",
 	[STMT_DELIVERY_INSERT] =
 	    "INSERT OR IGNORE INTO deliveries (item_id, feed_id) VALUES (?1, ?2)",
@@ -1600,16 +1637,6 @@ store_path(struct store *s)
 	return (s->path);
 }
 
-int64_t
-store_search_key(int64_t sort_time, int64_t id)
-{
-	if (sort_time < 0)
-		sort_time = 0;
-	if (sort_time > STORE_SEARCH_TIME_MAX)
-		sort_time = STORE_SEARCH_TIME_MAX;
-	return ((sort_time << STORE_SEARCH_ID_BITS) | id);
-}
-
 /* aggd_text(title, summary, content): the words the search index holds
  * for an item.  A packed row (a NULL summary and a BLOB content, see
  * store_body_pack) is unpacked first, so that the words are the same
@@ -1678,7 +1705,7 @@ store_search_build(struct store *s, char **cause)
 	notify_send("EXTEND_TIMEOUT_USEC=600000000\n"
 	    "STATUS=building the search index (%lld items)", (long long)total);
 	if (sqlite3_prepare_v2(s->db, "INSERT INTO items_fts(rowid, text)"
-	    " SELECT " STORE_SEARCH_KEY("items") ", aggd_text(title, summary,"
+	    " SELECT id, aggd_text(title, summary,"
 	    " content) FROM items WHERE id >= ?1 AND id < ?2", -1, &st,
 	    NULL) != SQLITE_OK)
 		goto fail;

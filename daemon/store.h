@@ -168,18 +168,19 @@ int		 store_items_purge(struct store *, const int64_t *ids, size_t n,
 	"(" t ".errors > 0 OR (" t ".disabled IS NOT NULL AND "		\
 	t ".disabled IS NOT 'paused'))"
 /*
- * An item's row in the search index: its sort time (published, else
- * first seen) and id in one integer, so the index's own order is the
- * listing's, newest first.  Times before 1970 count as 1970 and after
- * 2242 as 2242; ids must stay under 2^30 (a billion items stored over
- * the database's life).
+ * Migration 6's search key (sort time and id in one integer), kept for
+ * that migration's text; migration 8 keys the index by id.
  */
-#define STORE_SEARCH_ID_BITS	30
-#define STORE_SEARCH_ID_MASK	((INT64_C(1) << STORE_SEARCH_ID_BITS) - 1)
-#define STORE_SEARCH_TIME_MAX	INT64_C(8589934591)
 #define STORE_SEARCH_KEY(t)						\
 	"((max(0, min(" t ".sort_time, 8589934591)) << 30) | " t ".id)"
-int64_t		 store_search_key(int64_t sort_time, int64_t id);
+/*
+ * How far after first_seen an item's sort time may be: a published date
+ * further ahead (a broken clock or date) sorts as this.  Searches rely on
+ * it: an item's sort time is at most its first_seen plus this, and ids
+ * grow with first_seen (query_search_run).
+ */
+#define STORE_SORT_AHEAD	86400
+#define STORE_SORT_AHEAD_SQL	"86400"
 /* Index every stored item (a migration, inside its transaction). */
 int		 store_search_build(struct store *, char **cause);
 /* Interval from the feed's own posting rate, or -1 when too few dates. */

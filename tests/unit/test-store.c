@@ -885,6 +885,42 @@ test_item_migrate(void **state)
 	    " WHERE shash IS NULL"), 0);
 }
 
+/*
+ * Migration 8: the search index is rebuilt keyed by item id, and a sort
+ * time more than a day after first_seen is brought back to that, as a
+ * new item's is.
+ */
+static void
+test_search_by_id(void **state)
+{
+	struct fixture	*fx = *state;
+	char		 mode[16] = "guid", *cause = NULL;
+	int64_t		 id, version;
+
+	id = add(fx->s, "http://127.0.0.1:9/s.xml");
+	/* Day 5000 of 2024: a date in 2037. */
+	fetch_doc(fx->s, id, "g1|one||1;g2|two||5000", mode, 0);
+	assert_int_equal(sql_int(fx->s, "SELECT count(*) FROM items"
+	    " WHERE sort_time = first_seen + 86400"), 1);
+	version = sql_int(fx->s, "PRAGMA user_version");
+	sql_exec(fx->s, "UPDATE items SET sort_time = sort_time + 864000"
+	    " WHERE guid = 'g2';"
+	    " PRAGMA user_version = 7");
+	store_close(fx->s);
+	fx->s = store_open(fx->path, &cause);
+	if (fx->s == NULL)
+		fail_msg("reopen: %s", cause);
+	assert_int_equal(sql_int(fx->s, "PRAGMA user_version"), version);
+	assert_int_equal(sql_int(fx->s, "SELECT count(*) FROM items"
+	    " WHERE guid = 'g2' AND sort_time = first_seen + 86400"), 1);
+	assert_int_equal(sql_int(fx->s, "SELECT rowid FROM items_fts"
+	    " WHERE items_fts MATCH 'two'"),
+	    sql_int(fx->s, "SELECT id FROM items WHERE guid = 'g2'"));
+	assert_int_equal(sql_int(fx->s, "SELECT rowid FROM items_fts"
+	    " WHERE items_fts MATCH 'one'"),
+	    sql_int(fx->s, "SELECT id FROM items WHERE guid = 'g1'"));
+}
+
 /* The fetch history keeps each feed's last STORE_LOG_KEEP rows, the
  * newest, whatever another feed logs; removing a feed takes its rows. */
 static void
@@ -942,6 +978,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_transactions, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_item_identity, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_search_by_id, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_item_migrate, setup,
 		    teardown),
