@@ -169,12 +169,14 @@ main(int argc, char **argv)
 		}
 		sqlite3_reset(item);
 		if (i % 50000 == 49999) {
+			store_search_sync(s);
 			sqlite3_exec(db, "COMMIT; BEGIN", NULL, NULL, NULL);
 			fprintf(stderr, "gen-db: %lld items, %lld s\n", i + 1,
 			    (long long)(time(NULL) - t0));
 		}
 	}
-	if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+	if (store_search_sync(s) != 0 ||
+	    sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
 		fprintf(stderr, "gen-db: %s\n", sqlite3_errmsg(db));
 		return (1);
 	}

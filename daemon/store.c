@@ -276,6 +276,14 @@ static const char *store_migrations[] = {
 	 * capped at a day after first_seen (STORE_SORT_AHEAD), so a date
 	 * far in the future no longer holds an item above all others,
 	 * and ids grow with first_seen.  Filled by store_search_build.
+	 *
+	 * A new item joins the index when its transaction commits, not
+	 * when it is inserted (store_search_sync): FTS5 writes out its
+	 * pending terms at every savepoint, and each fetch is one, so
+	 * indexing at insert made a segment of the index per feed polled
+	 * and merging them cost five times the rest of a poll.  The
+	 * triggers leave an item not yet indexed (id >= aggd_fts_from())
+	 * to that.
 	 */
 	"DROP TRIGGER items_fts_ins;"
 	"DROP TRIGGER items_fts_del;"
@@ -285,16 +293,18 @@ static const char *store_migrations[] = {
 	" WHERE sort_time > first_seen + " STORE_SORT_AHEAD_SQL ";"
 	"CREATE VIRTUAL TABLE items_fts USING fts5(text, content='',"
 	" columnsize=0, tokenize='unicode61 remove_diacritics 2');"
-	"CREATE TRIGGER items_fts_ins AFTER INSERT ON items BEGIN"
+	"CREATE TRIGGER items_fts_ins AFTER INSERT ON items"
+	" WHEN NOT aggd_fts_defer(new.id) BEGIN"
 	" INSERT INTO items_fts(rowid, text) VALUES (new.id,"
 	" aggd_text(new.title, new.summary, new.content)); END;"
-	"CREATE TRIGGER items_fts_del AFTER DELETE ON items BEGIN"
+	"CREATE TRIGGER items_fts_del AFTER DELETE ON items"
+	" WHEN old.id < aggd_fts_from() BEGIN"
 	" INSERT INTO items_fts(items_fts, rowid, text) VALUES ('delete',"
 	" old.id, aggd_text(old.title, old.summary, old.content)); END;"
 	"CREATE TRIGGER items_fts_upd AFTER UPDATE OF title, summary,"
-	" content ON items WHEN old.title IS NOT new.title"
-	" OR old.summary IS NOT new.summary OR old.content IS NOT new.content"
-	" BEGIN"
+	" content ON items WHEN (old.title IS NOT new.title"
+	" OR old.summary IS NOT new.summary OR old.content IS NOT new.content)"
+	" AND old.id < aggd_fts_from() BEGIN"
 	" INSERT INTO items_fts(items_fts, rowid, text) VALUES ('delete',"
 	" old.id, aggd_text(old.title, old.summary, old.content));"
 	" INSERT INTO items_fts(rowid, text) VALUES (new.id,"
@@ -323,6 +333,9 @@ static const char *store_sql[STMT_COUNT] = {
 	[STMT_SAVEPOINT] = "SAVEPOINT fetch",
 	[STMT_RELEASE] = "RELEASE fetch",
 	[STMT_ROLLBACK_TO] = "ROLLBACK TO fetch",
+	[STMT_SEARCH_SYNC] = "INSERT INTO items_fts(rowid, text)"
+	    " SELECT id, aggd_text(title, summary, content) FROM items"
+	    " WHERE id >= ?1 ORDER BY id",
 	[STMT_FEED_GET] = "SELECT " STORE_FEED_COLUMNS
 	    " FROM feeds WHERE id = ?1",
 	[STMT_FEED_BY_URL] =
@@ -550,11 +563,15 @@ struct store {
 	struct store_failed *failed[STORE_FAILED_HASH];
 	ZSTD_CCtx	*zc;		/* item text, on the loop thread */
 	int		 vacuum;	/* auto_vacuum is incremental */
+	int64_t		 fts_from;	/* items from this id are not yet in
+					 * the search index (store_search_sync) */
 };
 
 static void	store_group_lost(struct store *);
 static void	store_failed_clear_all(struct store *);
 static void	store_vacuum_mode(struct store *);
+static void	store_fts_defer_fn(sqlite3_context *, int, sqlite3_value **);
+static void	store_fts_from_fn(sqlite3_context *, int, sqlite3_value **);
 
 /*
  * Item text, compressed.  An item's summary and content are stored
@@ -988,10 +1005,17 @@ store_open(const char *path, char **cause)
 	}
 	sqlite3_busy_timeout(s->db, 5000);
 	sqlite3_extended_result_codes(s->db, 1);
-	/* The search index's triggers call it: every write to items. */
+	/* The search index's triggers call them: every write to items. */
+	s->fts_from = INT64_MAX;
 	if (sqlite3_create_function_v2(s->db, "aggd_text", 3, SQLITE_UTF8 |
 	    SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL, store_text_fn,
-	    NULL, NULL, NULL) != SQLITE_OK) {
+	    NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_create_function_v2(s->db, "aggd_fts_defer", 1,
+	    SQLITE_UTF8, s, store_fts_defer_fn, NULL,
+	    NULL, NULL) != SQLITE_OK ||
+	    sqlite3_create_function_v2(s->db, "aggd_fts_from", 0,
+	    SQLITE_UTF8, s, store_fts_from_fn, NULL,
+	    NULL, NULL) != SQLITE_OK) {
 		xasprintf(cause, "cannot open database %s: %s", path,
 		    sqlite3_errmsg(s->db));
 		goto fail;
@@ -1201,6 +1225,7 @@ store_fetch_rollback(struct store *s)
 	if (sqlite3_get_autocommit(s->db) != 0) {
 		/* SQLite gave up the whole transaction (e.g. SQLITE_FULL). */
 		s->group = s->in_tx = 0;
+		s->fts_from = INT64_MAX;
 		if (s->flush != NULL)
 			evtimer_del(s->flush);
 		store_group_lost(s);
@@ -1223,10 +1248,63 @@ store_begin(struct store *s)
 	return (0);
 }
 
+/*
+ * aggd_fts_defer(id): item id was inserted.  In a transaction it joins
+ * the search index at store_search_sync (1: deferred; ids only grow, so
+ * one bound says which); a lone statement indexes it at once (0).
+ */
+static void
+store_fts_defer_fn(sqlite3_context *ctx, int argc UNUSED,
+    sqlite3_value **argv)
+{
+	struct store	*s = sqlite3_user_data(ctx);
+	int64_t		 id = sqlite3_value_int64(argv[0]);
+
+	if (sqlite3_get_autocommit(s->db)) {
+		sqlite3_result_int(ctx, 0);
+		return;
+	}
+	if (id < s->fts_from)
+		s->fts_from = id;
+	sqlite3_result_int(ctx, 1);
+}
+
+/* aggd_fts_from(): the first id not yet in the search index. */
+static void
+store_fts_from_fn(sqlite3_context *ctx, int argc UNUSED,
+    sqlite3_value **argv UNUSED)
+{
+	struct store	*s = sqlite3_user_data(ctx);
+
+	sqlite3_result_int64(ctx, s->fts_from);
+}
+
+/*
+ * Index the items inserted since the last sync, in the transaction that
+ * inserted them, in id order, as one batch: FTS5 writes it as one
+ * segment.  A row a savepoint took back is simply not there; one changed
+ * or removed since its insert is indexed as it is now.
+ */
+int
+store_search_sync(struct store *s)
+{
+	sqlite3_stmt	*st;
+
+	if (s->fts_from == INT64_MAX)
+		return (0);
+	st = store_stmt(s, STMT_SEARCH_SYNC);
+	sqlite3_bind_int64(st, 1, s->fts_from);
+	if (store_exec(s, st) != 0)
+		return (-1);
+	s->fts_from = INT64_MAX;
+	return (0);
+}
+
 int
 store_commit(struct store *s)
 {
-	if (store_exec(s, store_stmt(s, STMT_COMMIT)) != 0) {
+	if (store_search_sync(s) != 0 ||
+	    store_exec(s, store_stmt(s, STMT_COMMIT)) != 0) {
 		store_rollback(s);
 		return (-1);
 	}
@@ -1246,6 +1324,7 @@ store_rollback(struct store *s)
 	if (sqlite3_get_autocommit(s->db) == 0)
 		store_exec(s, store_stmt(s, STMT_ROLLBACK));
 	s->in_tx = 0;
+	s->fts_from = INT64_MAX;
 }
 
 int

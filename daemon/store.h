@@ -16,6 +16,7 @@ enum store_stmt {
 	STMT_SAVEPOINT,
 	STMT_RELEASE,
 	STMT_ROLLBACK_TO,
+	STMT_SEARCH_SYNC,
 	STMT_FEED_GET,
 	STMT_FEED_BY_URL,
 	STMT_FEED_INSERT,
@@ -183,6 +184,8 @@ int		 store_items_purge(struct store *, const int64_t *ids, size_t n,
 #define STORE_SORT_AHEAD_SQL	"86400"
 /* Index every stored item (a migration, inside its transaction). */
 int		 store_search_build(struct store *, char **cause);
+/* Index the items inserted since the last sync (store_commit does). */
+int		 store_search_sync(struct store *);
 /* Interval from the feed's own posting rate, or -1 when too few dates. */
 int64_t		 store_items_rate(struct store *, int64_t feed_id);
 

@@ -921,6 +921,45 @@ test_search_by_id(void **state)
 	    sql_int(fx->s, "SELECT id FROM items WHERE guid = 'g1'"));
 }
 
+/*
+ * In a transaction, new items join the search index at its commit: an
+ * item changed or removed before then is indexed as it is at the
+ * commit, one a savepoint took back not at all, and the index stays
+ * whole.
+ */
+static void
+test_search_deferred(void **state)
+{
+	struct fixture	*fx = *state;
+	char		 mode[16] = "guid";
+	int64_t		 id;
+
+	id = add(fx->s, "http://127.0.0.1:9/d.xml");
+	assert_int_equal(store_begin(fx->s), 0);
+	fetch_doc(fx->s, id, "g1|alpha;g2|beta;g3|delta", mode, 0);
+	assert_int_equal(sql_int(fx->s, "SELECT count(*) FROM items_fts"
+	    " WHERE items_fts MATCH 'alpha OR beta OR delta'"), 0);
+	fetch_doc(fx->s, id, "g1|gamma;g2|beta;g3|delta", mode, 1);
+	sql_exec(fx->s, "DELETE FROM items WHERE guid = 'g3'");
+	sql_exec(fx->s, "SAVEPOINT x");
+	fetch_doc(fx->s, id, "g4|epsilon;g1|gamma;g2|beta", mode, 1);
+	sql_exec(fx->s, "ROLLBACK TO x; RELEASE x");
+	assert_int_equal(store_commit(fx->s), 0);
+	assert_int_equal(sql_int(fx->s, "SELECT count(*) FROM items_fts"
+	    " WHERE items_fts MATCH 'alpha OR delta OR epsilon'"), 0);
+	assert_int_equal(sql_int(fx->s, "SELECT rowid FROM items_fts"
+	    " WHERE items_fts MATCH 'gamma'"),
+	    sql_int(fx->s, "SELECT id FROM items WHERE guid = 'g1'"));
+	assert_int_equal(sql_int(fx->s, "SELECT count(*) FROM items_fts"
+	    " WHERE items_fts MATCH 'beta'"), 1);
+	/* Indexed now: a change after the commit replaces its words. */
+	fetch_doc(fx->s, id, "g1|zeta;g2|beta", mode, 1);
+	assert_int_equal(sql_int(fx->s, "SELECT count(*) FROM items_fts"
+	    " WHERE items_fts MATCH 'gamma OR zeta'"), 1);
+	sql_exec(fx->s, "INSERT INTO items_fts(items_fts, rank)"
+	    " VALUES ('integrity-check', 0)");
+}
+
 /* The fetch history keeps each feed's last STORE_LOG_KEEP rows, the
  * newest, whatever another feed logs; removing a feed takes its rows. */
 static void
@@ -978,6 +1017,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_transactions, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_item_identity, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_search_deferred, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_search_by_id, setup,
 		    teardown),
