@@ -995,6 +995,13 @@ store_open(const char *path, char **cause)
 	free(dir);
 	store_open_modes(path);
 
+	/*
+	 * SQLite counts the memory it holds under a global mutex on every
+	 * allocation, and FTS5 allocates for every term of every item: a
+	 * twentieth of a cold poll went there.  Nothing reads the count.
+	 * Only before SQLite starts (the first open): later it is refused.
+	 */
+	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	s = xcalloc(1, sizeof *s);
 	s->path = xstrdup(path);
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
