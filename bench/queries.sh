@@ -9,7 +9,8 @@
 # log --json) runs again and again.  The database is
 # written by bench/gen-db (BENCH_ITEMS items over 10,000 feeds, mixed
 # English, Russian and Georgian; kept in BENCH_DB between runs).  Each
-# figure includes starting aggctl (a millisecond or two here).
+# figure includes starting aggctl (a millisecond or two here); status is
+# also timed over a socket without a process (bench/lat -s).
 #
 # usage: BUILD=build [BENCH_ITEMS=1000000] [BENCH_RUNS=50] [BENCH_DB=FILE]
 #        sh bench/queries.sh
@@ -31,7 +32,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-make -s "$BUILD/aggd" "$BUILD/aggctl" "$BUILD/bench/gen-db" || exit 1
+make -s "$BUILD/aggd" "$BUILD/aggctl" "$BUILD/bench/gen-db" \
+    "$BUILD/bench/lat" || exit 1
 if [ ! -s "$DB" ]; then
 	t0=$(date +%s)
 	"$BUILD/bench/gen-db" "$DB" "$N" 10000 2>"$W/gen.log" || {
@@ -71,32 +73,23 @@ echo "aggd answered $((($(date +%s%N) - t0) / 1000000)) ms after start"
 echo "items: $("$BUILD/aggctl" status --json | jq .items)," \
     "database $(($("$BUILD/aggctl" status --json | jq .database_bytes) / 1048576)) MB"
 
-# measure NAME ARGS...: run aggctl ARGS RUNS times; print p50 and p99.
-# measure_n TIMES NAME ARGS...: the same, TIMES times.
+# measure NAME ARGS...: run aggctl ARGS RUNS times; print p50 and p99 of
+# the time from spawning aggctl to reaping it (bench/lat).
 measure() {
 	measure_n "$RUNS" "$@"
 }
+# measure_n TIMES NAME ARGS...: the same, TIMES times.
 measure_n() {
 	times=$1
 	name=$2
 	shift 2
-	: >"$W/ms"
-	k=0
-	while [ "$k" -lt "$times" ]; do
-		a=$(date +%s%N)
-		"$BUILD/aggctl" "$@" >/dev/null 2>"$W/err" || {
-			echo "$name: $(cat "$W/err")"
-			return
-		}
-		b=$(date +%s%N)
-		echo $(((b - a) / 1000)) >>"$W/ms"
-		k=$((k + 1))
-	done
-	sort -n "$W/ms" | awk -v name="$name" '{ v[NR] = $1 }
-	    END { p50 = v[int((NR + 1) / 2)]; i = int(NR * 0.99 + 0.999);
-	    if (i < 1) i = 1;
-	    printf "%-28s p50 %6.1f ms  p99 %6.1f ms\n", name, p50 / 1000,
-	    v[i] / 1000 }'
+	"$BUILD/bench/lat" -n "$times" "$name" -- "$BUILD/aggctl" "$@" ||
+	    echo "$name: failed"
+}
+# daemon_status: status's answer over a new connection, without starting
+# a process: the daemon's part of what aggctl status takes.
+daemon_status() {
+	"$BUILD/bench/lat" -n "$RUNS" -s "$AGGD_SOCKET" "status (the daemon's part)"
 }
 
 echo "== $RUNS runs each"
@@ -116,6 +109,7 @@ measure "search phrase" items --limit 50 --search '"prime minister"' --json
 measure "search Cyrillic" items --limit 50 --search 'Парламент' --json
 measure "show" show $((N / 2)) --json
 measure "status" status --json
+daemon_status
 measure "log --limit 50" log --limit 50 --json
 measure_n 10 "feeds (all)" feeds --json
 measure_n 10 "export" export
@@ -134,6 +128,7 @@ for load in "items --limit 200000 --json" "feeds --json" "log --json"; do
 	LOAD_PID=$!
 	sleep 1
 	measure "status (loaded)" status --json
+	daemon_status
 	measure "items (loaded)" items --limit 50 --json
 	measure "search (loaded)" items --limit 50 --search government --json
 	sleep 2
