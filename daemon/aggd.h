@@ -247,7 +247,6 @@ void	 query_feeds(struct client *, int failing, const char *tag);
 void	 query_log(struct client *, int64_t feed, int64_t limit);
 /* The user's search as an FTS5 expression (caller frees), or NULL with
  * *cause saying what is wrong with it. */
-char	*query_search_expr(const char *, char **cause);
 json_t	*query_lag_json(void);
 
 /* cmd-fetch.c: fetch.c tells it that a feed's poll ended (error NULL when

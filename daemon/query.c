@@ -35,6 +35,7 @@
 #include "buf.h"
 #include "log.h"
 #include "proto.h"
+#include "search.h"
 #include "store.h"
 #include "xmalloc.h"
 
@@ -152,7 +153,11 @@ struct query {
 	enum query_kind		 kind;
 	struct query_items	 p;		/* feeds, log: feed, limit */
 	char			*tag;
-	char			*match;		/* FTS5 expression */
+	struct search		*search;	/* items --search */
+	/* Worker only: the search's FTS5 expression, made on the first
+	 * page with a worker's tokenizer; check: rows need search_check. */
+	char			*match;
+	int			 check;
 	int			 failing;	/* feeds --failing */
 	int64_t			 interval;	/* the configured default */
 	json_t			*failed;	/* store_failed_json's copy */
@@ -185,6 +190,7 @@ struct query_worker {
 	pthread_t		 thread;
 	sqlite3			*db;
 	sqlite3_stmt		*stmt[QS_COUNT];
+	struct search_tok	*tok;		/* the search index's tokenizer */
 	struct query		*current;	/* under query_pool.lock */
 };
 
@@ -352,11 +358,21 @@ query_heap_pop(struct query *q)
 	return (top);
 }
 
-/* One matched item onto the page: 1, or 0 when it has gone since it
- * was walked, or -1 with *rc the statement's error. */
+/* Whether a row the index found holds what the search asks for. */
 static int
-query_search_send(struct query_worker *w, int64_t id, struct buf *page,
-    int *rc)
+query_search_holds(struct query_worker *w, struct query *q,
+    const struct item_record *r)
+{
+	return (!q->check || search_check(q->search, w->tok, r->item.title,
+	    r->item.summary, r->item.content));
+}
+
+/* One matched item onto the page: 1, or 0 when it has gone since it
+ * was walked or does not hold the search's phrases, or -1 with *rc the
+ * statement's error. */
+static int
+query_search_send(struct query_worker *w, struct query *q, int64_t id,
+    struct buf *page, int *rc)
 {
 	sqlite3_stmt		*st = w->stmt[QS_ITEM];
 	struct item_record	 r;
@@ -366,10 +382,10 @@ query_search_send(struct query_worker *w, int64_t id, struct buf *page,
 	sqlite3_bind_int64(st, 1, id);
 	if ((*rc = sqlite3_step(st)) == SQLITE_ROW) {
 		store_item_row(st, &r, &feed_url);
-		query_page_add(page, item_record_json(&r));
+		if ((sent = query_search_holds(w, q, &r)))
+			query_page_add(page, item_record_json(&r));
 		item_release(&r.item);
 		free(feed_url);
-		sent = 1;
 		*rc = SQLITE_DONE;
 	}
 	sqlite3_reset(st);
@@ -413,7 +429,7 @@ query_search_run(struct query_worker *w, struct query *q)
 		while (n < want && page.len < QUERY_PAGE_BYTES &&
 		    q->nheap > 0 && (q->walked || q->heap[0].t >= q->bound)) {
 			m = query_heap_pop(q);
-			if ((t = query_search_send(w, m.id, &page, &rc)) < 0)
+			if ((t = query_search_send(w, q, m.id, &page, &rc)) < 0)
 				goto out;
 			n += t;
 		}
@@ -456,8 +472,11 @@ query_run(struct query_worker *w, struct query *q)
 	char		*feed_url;
 	int64_t		 n, want;
 	enum query_stmt	 which;
-	int		 rc, search = q->match != NULL;
+	int64_t		 walked;
+	int		 rc, search = q->search != NULL;
 
+	if (search && q->match == NULL)
+		q->match = search_expr(q->search, w->tok, &q->check);
 	if (search && p->after < 0)
 		return (query_search_run(w, q));
 	if (search)
@@ -485,24 +504,28 @@ query_run(struct query_worker *w, struct query *q)
 	if (p->feed > 0)
 		sqlite3_bind_int64(st, 7, p->feed);
 	query_bind_text(st, 8, q->tag);
-	n = 0;
+	n = walked = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (atomic_load(&q->cancel))
 			break;
 		q->last_id = sqlite3_column_int64(st, 0);
 		q->last_t = sqlite3_column_int64(st, 15);
+		walked++;
 		store_item_row(st, &r, &feed_url);
-		query_page_add(&page, item_record_json(&r));
+		if (!search || query_search_holds(w, q, &r)) {
+			query_page_add(&page, item_record_json(&r));
+			n++;
+		}
 		item_release(&r.item);
 		free(feed_url);
-		n++;
 		if (page.len >= QUERY_PAGE_BYTES)
 			break;
 	}
 	q->sent += n;
 	/* The expression was checked: a failure here is the database's.
 	 * Before the colon: the client's; all of it: the log's. */
-	return (query_page_end(w, q, st, &page, rc, QUERY_MORE(rc, n, want),
+	return (query_page_end(w, q, st, &page, rc,
+	    QUERY_MORE(rc, walked, want),
 	    search && (rc & 0xff) == SQLITE_ERROR ?
 	    "cannot run this search" : "database error"));
 }
@@ -688,6 +711,7 @@ query_free_one(struct query *q)
 	json_decref(q->failed);
 	free(q->tag);
 	free(q->match);
+	search_free(q->search);
 	free(q->heap);
 	free(q);
 }
@@ -827,7 +851,7 @@ query_items(struct client *c, const struct query_items *p)
 	q->kind = QK_ITEMS;
 	q->p = *p;
 	if (p->search != NULL && *p->search != '\0') {
-		if ((q->match = query_search_expr(p->search, &cause)) == NULL) {
+		if ((q->search = search_parse(p->search, &cause)) == NULL) {
 			server_client_send(c, proto_error("bad search: %s",
 			    cause));
 			free(cause);
@@ -874,7 +898,8 @@ query_log(struct client *c, int64_t feed, int64_t limit)
 static int
 query_worker_open(struct query_worker *w, const char *path, char **cause)
 {
-	int	i;
+	char	*err = NULL;
+	int	 i;
 
 	if (sqlite3_open_v2(path, &w->db, SQLITE_OPEN_READONLY |
 	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
@@ -893,6 +918,11 @@ query_worker_open(struct query_worker *w, const char *path, char **cause)
 			    path, i, sqlite3_errmsg(w->db));
 			return (-1);
 		}
+	}
+	if ((w->tok = search_tok_open(w->db, &err)) == NULL) {
+		xasprintf(cause, "database %s: search: %s", path, err);
+		free(err);
+		return (-1);
 	}
 	return (0);
 }
@@ -952,6 +982,7 @@ query_free(void)
 			pthread_join(w->thread, NULL);
 		for (k = 0; k < QS_COUNT; k++)
 			sqlite3_finalize(w->stmt[k]);
+		search_tok_close(w->tok);
 		if (w->db != NULL)
 			sqlite3_close(w->db);
 		memset(w, 0, sizeof *w);
@@ -968,176 +999,6 @@ query_free(void)
 	if (query_lag.ev != NULL)
 		event_free(query_lag.ev);
 	query_lag.ev = NULL;
-}
-
-/*
- * Search syntax: words must all match; "a phrase"; prefix*; OR between two
- * terms (binding tighter than the implied AND, as search engines do; AND
- * may be written too); -word or -"a phrase" to exclude.  Every term is
- * quoted in the FTS5 expression, so nothing the user types can be an
- * FTS5 operator, column filter or function.
- */
-struct query_term {
-	char	*text;			/* quoted for FTS5 */
-	int	 neg;
-	int	 or_before;		/* joined to the previous by OR */
-};
-
-static char *
-query_quote(const char *s, size_t len, int prefix)
-{
-	struct buf	b;
-	size_t		i;
-
-	buf_init(&b);
-	buf_addc(&b, '"');
-	for (i = 0; i < len; i++) {
-		if (s[i] == '"')
-			buf_addc(&b, '"');
-		buf_addc(&b, s[i]);
-	}
-	buf_addc(&b, '"');
-	if (prefix)
-		buf_adds(&b, " *");
-	return (buf_detach(&b));
-}
-
-static int
-query_space(char c)
-{
-	return (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
-	    c == '\v');
-}
-
-char *
-query_search_expr(const char *q, char **cause)
-{
-	struct query_term	 t[QUERY_MAX_TERMS];
-	struct buf		 b;
-	const char		*p = q, *s, *e;
-	size_t			 n = 0, i, len;
-	int			 neg, prefix, or_next = 0, and_next = 0;
-	int			 npos = 0;
-	char			*out = NULL;
-
-	*cause = NULL;
-	for (;;) {
-		while (query_space(*p))
-			p++;
-		if (*p == '\0')
-			break;
-		neg = prefix = 0;
-		if (*p == '-' && p[1] != '\0' && !query_space(p[1])) {
-			neg = 1;
-			p++;
-		}
-		if (*p == '"') {
-			s = ++p;
-			if ((e = strchr(s, '"')) == NULL) {
-				xasprintf(cause, "unclosed quote");
-				goto fail;
-			}
-			len = (size_t)(e - s);
-			p = e + 1;
-			if (*p == '*') {
-				prefix = 1;
-				while (*p == '*')
-					p++;
-			}
-			if (len == 0 || strspn(s, " \t\n\r\f\v") >= len) {
-				xasprintf(cause, "empty phrase");
-				goto fail;
-			}
-		} else {
-			s = p;
-			while (*p != '\0' && !query_space(*p) && *p != '"')
-				p++;
-			len = (size_t)(p - s);
-			if (!neg && len == 2 && strncmp(s, "OR", 2) == 0) {
-				if (n == 0 || or_next || and_next) {
-					xasprintf(cause, "OR must stand "
-					    "between two words");
-					goto fail;
-				}
-				if (t[n - 1].neg) {
-					xasprintf(cause, "OR cannot join an "
-					    "excluded word");
-					goto fail;
-				}
-				or_next = 1;
-				continue;
-			}
-			if (!neg && len == 3 && strncmp(s, "AND", 3) == 0) {
-				if (n == 0 || or_next || and_next) {
-					xasprintf(cause, "AND must stand "
-					    "between two words");
-					goto fail;
-				}
-				and_next = 1;
-				continue;
-			}
-			while (len > 0 && s[len - 1] == '*') {
-				prefix = 1;
-				len--;
-			}
-			if (len == 0) {
-				xasprintf(cause, "'*' must end a word");
-				goto fail;
-			}
-		}
-		if (n == QUERY_MAX_TERMS) {
-			xasprintf(cause, "more than %d words",
-			    QUERY_MAX_TERMS);
-			goto fail;
-		}
-		if (neg && or_next) {
-			xasprintf(cause, "OR cannot join an excluded word");
-			goto fail;
-		}
-		t[n].text = query_quote(s, len, prefix);
-		t[n].neg = neg;
-		t[n].or_before = or_next;
-		npos += !neg;
-		n++;
-		or_next = and_next = 0;
-	}
-	if (or_next || and_next) {
-		xasprintf(cause, "%s must stand between two words",
-		    or_next ? "OR" : "AND");
-		goto fail;
-	}
-	if (n == 0) {
-		xasprintf(cause, "nothing to search for");
-		goto fail;
-	}
-	if (npos == 0) {
-		xasprintf(cause, "only excluded words: give a word to find");
-		goto fail;
-	}
-	/* (a OR b) AND c ... , then NOT each exclusion. */
-	buf_init(&b);
-	buf_addc(&b, '(');
-	for (i = 0; i < n; i++) {
-		if (t[i].neg)
-			continue;
-		if (b.len > 1)
-			buf_adds(&b, t[i].or_before ? " OR " : ") AND (");
-		buf_adds(&b, t[i].text);
-	}
-	buf_addc(&b, ')');
-	for (i = 0; i < n; i++) {
-		if (!t[i].neg)
-			continue;
-		buf_adds(&b, " NOT ");
-		buf_adds(&b, t[i].text);
-	}
-	/* Where FTS5 binds NOT does not matter: with AND it is all one
-	 * intersection. */
-	out = buf_detach(&b);
-fail:
-	for (i = 0; i < n; i++)
-		free(t[i].text);
-	return (out);
 }
 
 /* The lag probe: how late a 100 ms timer fires, while there is work. */

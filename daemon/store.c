@@ -25,6 +25,7 @@
 #include "htmltext.h"
 #include "log.h"
 #include "paths.h"
+#include "search.h"
 #include "store.h"
 #include "uri.h"
 #include "xmalloc.h"
@@ -292,7 +293,8 @@ static const char *store_migrations[] = {
 	"UPDATE items SET sort_time = first_seen + " STORE_SORT_AHEAD_SQL
 	" WHERE sort_time > first_seen + " STORE_SORT_AHEAD_SQL ";"
 	"CREATE VIRTUAL TABLE items_fts USING fts5(text, content='',"
-	" columnsize=0, tokenize='unicode61 remove_diacritics 2');"
+	" columnsize=0, detail=none,"
+	" tokenize='unicode61 remove_diacritics 2');"
 	"CREATE TRIGGER items_fts_ins AFTER INSERT ON items"
 	" WHEN NOT aggd_fts_defer(new.id) BEGIN"
 	" INSERT INTO items_fts(rowid, text) VALUES (new.id,"
@@ -1728,31 +1730,22 @@ store_path(struct store *s)
  * store_body_pack) is unpacked first, so that the words are the same
  * whichever way the text was stored. */
 static void
-store_text_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+store_text_fn(sqlite3_context *ctx, int argc UNUSED, sqlite3_value **argv)
 {
 	struct buf	 b;
-	const char	*t;
 	char		*summary = NULL, *content = NULL;
-	int		 i;
+	int		 packed;
 
-	buf_init(&b);
-	if (argc == 3 && sqlite3_value_type(argv[2]) == SQLITE_BLOB &&
-	    store_body_unpack(sqlite3_value_blob(argv[2]),
+	packed = sqlite3_value_type(argv[2]) == SQLITE_BLOB;
+	if (packed && store_body_unpack(sqlite3_value_blob(argv[2]),
 	    (size_t)sqlite3_value_bytes(argv[2]), &summary, &content) != 0) {
 		sqlite3_result_error(ctx, "damaged item text", -1);
 		return;
 	}
-	for (i = 0; i < argc; i++) {
-		if (i == 1 && (summary != NULL || content != NULL))
-			t = summary;
-		else if (i == 2 && (summary != NULL || content != NULL))
-			t = content;
-		else
-			t = (const char *)sqlite3_value_text(argv[i]);
-		if (t == NULL)
-			continue;
-		htmltext_append(&b, t, strlen(t));
-	}
+	buf_init(&b);
+	search_text(&b, (const char *)sqlite3_value_text(argv[0]),
+	    packed ? summary : (const char *)sqlite3_value_text(argv[1]),
+	    packed ? content : (const char *)sqlite3_value_text(argv[2]));
 	free(summary);
 	free(content);
 	if (b.len == 0)
