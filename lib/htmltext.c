@@ -219,12 +219,16 @@ htmltext_decode(const char *s, size_t len, struct buf *out)
 {
 	size_t		 i, j;
 	char		 name[40], *end;
-	const char	*u;
+	const char	*u, *amp;
 	unsigned long	 cp;
 
 	for (i = 0; i < len; i++) {
 		if (s[i] != '&') {
-			buf_addc(out, s[i]);
+			/* The run up to the next reference, at once. */
+			amp = memchr(s + i, '&', len - i);
+			j = amp != NULL ? (size_t)(amp - s) : len;
+			buf_add(out, s + i, j - i);
+			i = j - 1;
 			continue;
 		}
 		for (j = i + 1; j < len && j - i < sizeof name - 1 &&
@@ -331,6 +335,38 @@ static const char *htmltext_lines[] = {
 	"footer", "aside", "nav", "main", "figcaption", "caption", "summary",
 	"center", "body", "html",
 };
+
+/*
+ * Phrasing elements that change nothing here, the most common tags of
+ * all: known at a glance, before the lists above are searched.
+ */
+static int
+htmltext_inline(const char *n)
+{
+	switch (n[0]) {
+	case 'b':
+		return (n[1] == '\0' || strcmp(n, "big") == 0 ||
+		    strcmp(n, "bdi") == 0 || strcmp(n, "bdo") == 0);
+	case 'c':
+		return (strcmp(n, "code") == 0 || strcmp(n, "cite") == 0);
+	case 'e':
+		return (strcmp(n, "em") == 0);
+	case 'f':
+		return (strcmp(n, "font") == 0);
+	case 'i':
+		return (n[1] == '\0' || strcmp(n, "ins") == 0);
+	case 'm':
+		return (strcmp(n, "mark") == 0);
+	case 's':
+		return (n[1] == '\0' || strcmp(n, "strong") == 0 ||
+		    strcmp(n, "span") == 0 || strcmp(n, "small") == 0 ||
+		    strcmp(n, "sup") == 0 || strcmp(n, "sub") == 0);
+	case 'u':
+		return (n[1] == '\0');
+	default:
+		return (0);
+	}
+}
 
 static int
 htmltext_in(const char *name, const char **set, size_t n)
@@ -568,6 +604,8 @@ htmltext_run(struct htmltext *h, const char *s, size_t len)
 		if (ne - ns >= sizeof name)
 			name[0] = '\0';	/* no element we know */
 		i = text = ae < len ? ae + 1 : len;
+		if (htmltext_inline(name))
+			continue;
 		if (!closing && htmltext_in(name, htmltext_skipped,
 		    nitems(htmltext_skipped)) && (ae == 0 || s[ae - 1] != '/')) {
 			snprintf(close, sizeof close, "</%s", name);
