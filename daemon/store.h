@@ -100,11 +100,16 @@ void		 store_item_row(sqlite3_stmt *, struct item_record *,
 		     char **feed_url);
 
 /* Item text, packed (store.c): store_body_pack returns NULL when the
- * texts are best stored as they are; unpack returns -1 when damaged. */
+ * texts are best stored as they are; unpack reads on the connection
+ * given (a 'D' frame's dictionary is there) and returns -1 when the
+ * text is damaged or its dictionary missing, *cause (if not NULL,
+ * the caller's to free) saying which. */
 unsigned char	*store_body_pack(struct store *, const char *summary,
 		     const char *content, size_t *len);
-int		 store_body_unpack(const void *, size_t, char **summary,
-		     char **content);
+int		 store_body_unpack(sqlite3 *, const void *, size_t,
+		     char **summary, char **content, char **cause);
+/* Train the text dictionary now, outside a transaction (tests). */
+int		 store_dict_train(struct store *);
 /* item_summary() and item_content() for a connection's statements. */
 int		 store_functions(sqlite3 *);
 

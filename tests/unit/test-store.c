@@ -843,7 +843,7 @@ test_item_migrate(void **state)
 	    "ALTER TABLE feeds DROP COLUMN retain_items;"
 	    "ALTER TABLE feeds DROP COLUMN parsed;"
 	    "DROP TABLE fetch_log;"
-	    "DROP TABLE counters; DROP TABLE items_fts;"
+	    "DROP TABLE counters; DROP TABLE items_fts; DROP TABLE zdicts;"
 	    "DROP TRIGGER counters_items_ins; DROP TRIGGER counters_items_del;"
 	    "DROP TRIGGER counters_items_read; DROP TRIGGER counters_feeds_ins;"
 	    "DROP TRIGGER counters_feeds_del; DROP TRIGGER counters_feeds_upd;"
@@ -1001,6 +1001,214 @@ test_fetch_log(void **state)
 	store_feed_free(g);
 }
 
+/* Words for item texts, varied enough that a dictionary trains on them. */
+static void
+dict_text(char *out, size_t size, unsigned int n)
+{
+	static const char *w[] = { "river", "council", "budget", "harvest",
+	    "<p>", "</p>", "the", "of", "museum", "&amp;", "Парламент",
+	    "ახალი", "storm", "<a href=\"https://example.org/\">", "</a>" };
+	size_t		 len = 0;
+	unsigned int	 x = n * 2654435761U + 1;
+
+	while (len + 40 < size && len < 1500 + n % 700) {
+		x = x * 1103515245U + 12345U;
+		len += (size_t)snprintf(out + len, size - len, "%s ",
+		    w[(x >> 16) % nitems(w)]);
+	}
+}
+
+/* unpack(pack(summary, content)) on the writer's connection and on
+ * another, is what went in. */
+static void
+dict_round(struct store *s, sqlite3 *other, const char *summary,
+    const char *content, int kind)
+{
+	unsigned char	*p;
+	char		*sum, *con;
+	size_t		 len;
+	sqlite3		*dbs[2] = { store_db(s), other };
+	int		 i;
+
+	p = store_body_pack(s, summary, content, &len);
+	assert_non_null(p);
+	assert_int_equal(p[0], kind);
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(store_body_unpack(dbs[i], p, len, &sum, &con,
+		    NULL), 0);
+		if (summary == NULL)
+			assert_null(sum);
+		else
+			assert_string_equal(sum, summary);
+		if (content == NULL)
+			assert_null(con);
+		else
+			assert_string_equal(con, content);
+		free(sum);
+		free(con);
+	}
+	free(p);
+}
+
+/*
+ * Item text packed with a trained dictionary ('D') and without ('Z'):
+ * both read back exactly, on the writer's connection and on a reader's
+ * (which loads the dictionary from the database), a 'Z' frame made
+ * before the dictionary still reads after it, a reopened store writes
+ * with it, and a frame cut short is damaged.
+ */
+static void
+test_body_dict(void **state)
+{
+	struct fixture	*fx = *state;
+	sqlite3		*db = store_db(fx->s), *ro;
+	sqlite3_stmt	*st;
+	char		 text[4096], text2[4096], *cause = NULL, *sum, *con;
+	unsigned char	*old, *p;
+	size_t		 oldlen, len;
+	unsigned int	 i;
+
+	assert_int_equal(sqlite3_exec(db, "INSERT INTO feeds (url, norm_url,"
+	    " added) VALUES ('http://a/', 'http://a/', 0)", NULL, NULL, NULL),
+	    SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO items (feed_id,"
+	    " key, hash, content, first_seen, sort_time)"
+	    " VALUES (1, ?1, 'h', ?2, 0, 0)", -1, &st, NULL), SQLITE_OK);
+	for (i = 0; i < 600; i++) {
+		dict_text(text, sizeof text, i);
+		sqlite3_bind_int(st, 1, (int)i);
+		sqlite3_bind_text(st, 2, text, -1, SQLITE_TRANSIENT);
+		assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	assert_int_equal(sqlite3_open_v2(fx->path, &ro, SQLITE_OPEN_READONLY,
+	    NULL), SQLITE_OK);
+
+	dict_text(text, sizeof text, 1000);
+	dict_text(text2, sizeof text2, 1001);
+	old = store_body_pack(fx->s, "a summary", text, &oldlen);
+	assert_non_null(old);
+	assert_int_equal(old[0], 'Z');
+	dict_round(fx->s, ro, text2, text, 'Z');
+
+	assert_int_equal(store_dict_train(fx->s), 0);
+	dict_round(fx->s, ro, "a summary", text, 'D');
+	dict_round(fx->s, ro, NULL, text, 'D');
+	dict_round(fx->s, ro, text2, NULL, 'D');
+	assert_int_equal(store_body_unpack(ro, old, oldlen, &sum, &con,
+	    NULL), 0);
+	assert_string_equal(sum, "a summary");
+	assert_string_equal(con, text);
+	free(sum);
+	free(con);
+
+	/* A dictionary frame beats a plain one on these texts. */
+	p = store_body_pack(fx->s, "a summary", text, &len);
+	assert_non_null(p);
+	assert_true(len < oldlen);
+	/* Cut short, or of an unknown kind: damaged. */
+	assert_int_equal(store_body_unpack(ro, p, len - 4, &sum, &con,
+	    NULL), -1);
+	assert_int_equal(store_body_unpack(ro, p, 2, &sum, &con, NULL), -1);
+	p[0] = 'Q';
+	assert_int_equal(store_body_unpack(ro, p, len, &sum, &con, NULL),
+	    -1);
+	free(p);
+	sqlite3_close(ro);
+
+	store_close(fx->s);
+	fx->s = store_open(fx->path, &cause);
+	assert_non_null(fx->s);
+	dict_round(fx->s, store_db(fx->s), text2, text, 'D');
+	assert_int_equal(store_body_unpack(store_db(fx->s), old, oldlen, &sum,
+	    &con, NULL), 0);
+	assert_string_equal(con, text);
+	free(sum);
+	free(con);
+	free(old);
+}
+
+/*
+ * The failure paths: a training that fails (no texts yet) leaves 'Z'
+ * frames; a dictionary row is never removed; a frame whose dictionary
+ * is damaged or missing reads as an error that names it, and a damaged
+ * row is not written with once reopened.
+ */
+static void
+test_body_dict_fail(void **state)
+{
+	struct fixture	*fx = *state;
+	sqlite3		*db = store_db(fx->s), *other;
+	sqlite3_stmt	*st;
+	char		 text[4096], path[300], *cause = NULL, *sum, *con;
+	unsigned char	*p, *d;
+	size_t		 len, dlen;
+	unsigned int	 i;
+
+	assert_int_equal(store_dict_train(fx->s), -1);
+	dict_text(text, sizeof text, 7000);
+	p = store_body_pack(fx->s, NULL, text, &len);
+	assert_non_null(p);
+	assert_int_equal(p[0], 'Z');
+	free(p);
+
+	assert_int_equal(sqlite3_exec(db, "INSERT INTO feeds (url, norm_url,"
+	    " added) VALUES ('http://a/', 'http://a/', 0)", NULL, NULL, NULL),
+	    SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO items (feed_id,"
+	    " key, hash, content, first_seen, sort_time)"
+	    " VALUES (1, ?1, 'h', ?2, 0, 0)", -1, &st, NULL), SQLITE_OK);
+	for (i = 0; i < 600; i++) {
+		dict_text(text, sizeof text, 5000 + i * 3);
+		sqlite3_bind_int(st, 1, (int)i);
+		sqlite3_bind_text(st, 2, text, -1, SQLITE_TRANSIENT);
+		assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	assert_int_equal(store_dict_train(fx->s), 0);
+	/* Packed, never read here: no process cache holds its dictionary. */
+	dict_text(text, sizeof text, 7001);
+	d = store_body_pack(fx->s, NULL, text, &dlen);
+	assert_non_null(d);
+	assert_int_equal(d[0], 'D');
+	assert_int_not_equal(sqlite3_exec(db, "DELETE FROM zdicts", NULL,
+	    NULL, NULL), SQLITE_OK);
+	assert_int_not_equal(sqlite3_exec(db, "UPDATE zdicts SET dict = x'00'",
+	    NULL, NULL, NULL), SQLITE_OK);
+
+	/* Another database has no such dictionary. */
+	snprintf(path, sizeof path, "%s.other", fx->path);
+	assert_int_equal(sqlite3_open(path, &other), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(other, "CREATE TABLE zdicts (id INTEGER"
+	    " PRIMARY KEY, dict BLOB NOT NULL, created INTEGER NOT NULL)",
+	    NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(store_body_unpack(other, d, dlen, &sum, &con,
+	    &cause), -1);
+	assert_string_equal(cause, "text dictionary 1 is missing or damaged");
+	free(cause);
+	sqlite3_close(other);
+	unlink(path);
+
+	/* Damaged in place (the guard dropped, as a broken disk would). */
+	assert_int_equal(sqlite3_exec(db, "DROP TRIGGER zdicts_keep_upd;"
+	    "UPDATE zdicts SET dict = zeroblob(4096)", NULL, NULL, NULL),
+	    SQLITE_OK);
+	store_close(fx->s);
+	fx->s = store_open(fx->path, &cause);
+	assert_non_null(fx->s);
+	assert_int_equal(store_body_unpack(store_db(fx->s), d, dlen, &sum,
+	    &con, &cause), -1);
+	assert_string_equal(cause, "text dictionary 1 is missing or damaged");
+	free(cause);
+	free(d);
+	p = store_body_pack(fx->s, NULL, text, &len);
+	assert_non_null(p);
+	assert_int_equal(p[0], 'Z');
+	free(p);
+}
+
 int
 main(void)
 {
@@ -1025,6 +1233,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_item_migrate, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_fetch_log, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_body_dict, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_body_dict_fail, setup,
 		    teardown),
 	};
 
