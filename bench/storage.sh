@@ -110,8 +110,11 @@ kill "$aggd_pid"
 wait "$aggd_pid"
 aggd_pid=
 
-served=$(find "$FEEDS" -name 'feed-*.xml' -printf '%f %s\n' |
+# "$FEEDS/": find does not enter a starting point that is a symbolic link
+# (a feeds directory kept elsewhere and linked in), and then counted none.
+served=$(find "$FEEDS/" -name 'feed-*.xml' -printf '%f %s\n' |
     awk -v n="$N" '{ i = substr($1, 6, 5) + 0 } i <= n { s += $2 } END { printf "%d", s }')
+[ "$served" -gt 0 ] || die "no feed-*.xml found in $FEEDS"
 db=$(stat -c %s "$W/aggd.db")
 [ -e "$W/aggd.db-wal" ] && db=$((db + $(stat -c %s "$W/aggd.db-wal")))
 
