@@ -1095,14 +1095,22 @@ store_dict_tick(struct store *s)
 	s->train = t;
 }
 
-/* Wait for a training still running, at close. */
+/*
+ * At close, with no transaction open: wait for a training still running
+ * and keep what it made for the next start (a short burst of polls
+ * followed by a stop would otherwise train and lose it every time).
+ */
 static void
 store_dict_close(struct store *s)
 {
-	if (s->train != NULL) {
-		pthread_join(s->train->thread, NULL);
-		store_train_free(s->train);
+	struct store_train	*t = s->train;
+
+	if (t != NULL) {
+		pthread_join(t->thread, NULL);
 		s->train = NULL;
+		if (s->cdict == NULL)
+			store_dict_adopt(s, t);
+		store_train_free(t);
 	}
 	ZSTD_freeCDict(s->cdict);
 	s->cdict = NULL;
@@ -1510,6 +1518,7 @@ store_close(struct store *s)
 		store_flush(s);
 	if (s->in_tx)
 		store_rollback(s);
+	store_dict_close(s);
 	if (s->flush != NULL)
 		event_free(s->flush);
 	for (i = 0; i < STMT_COUNT; i++)
@@ -1518,7 +1527,6 @@ store_close(struct store *s)
 		log_warnx("database %s: close: %s", s->path,
 		    sqlite3_errmsg(s->db));
 	store_failed_clear_all(s);
-	store_dict_close(s);
 	ZSTD_freeCCtx(s->zc);
 	free(s->group_ids);
 	free(s->error);
