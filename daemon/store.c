@@ -784,6 +784,55 @@ store_ddict_get(sqlite3 *db, int64_t id, unsigned int zid)
 }
 
 /*
+ * Each thread's decompression context, made once: a context is some
+ * 100 KB, and making one for every item read (the search index reads
+ * every item it indexes) cost more than the decompression itself.
+ */
+static pthread_key_t	store_dctx_key;
+static pthread_once_t	store_dctx_once = PTHREAD_ONCE_INIT;
+
+static void
+store_dctx_free(void *dc)
+{
+	ZSTD_freeDCtx(dc);
+}
+
+static void
+store_dctx_key_init(void)
+{
+	if (pthread_key_create(&store_dctx_key, store_dctx_free) != 0)
+		fatalx("zstd: cannot make a per-thread key");
+}
+
+static ZSTD_DCtx *
+store_dctx(void)
+{
+	ZSTD_DCtx	*dc;
+
+	pthread_once(&store_dctx_once, store_dctx_key_init);
+	if ((dc = pthread_getspecific(store_dctx_key)) == NULL) {
+		if ((dc = ZSTD_createDCtx()) == NULL)
+			fatalx("zstd: cannot create a decompression context");
+		pthread_setspecific(store_dctx_key, dc);
+	}
+	return (dc);
+}
+
+/* The calling thread's context, freed now (a thread's own is freed when
+ * it ends; the main thread's would outlive the store). */
+static void
+store_dctx_release(void)
+{
+	ZSTD_DCtx	*dc;
+
+	pthread_once(&store_dctx_once, store_dctx_key_init);
+	if ((dc = pthread_getspecific(store_dctx_key)) != NULL) {
+		ZSTD_freeDCtx(dc);
+		pthread_setspecific(store_dctx_key, NULL);
+	}
+}
+
+/*
  * Unpack what store_body_pack made into *summary and *content (each
  * allocated, or NULL); db is the connection it was read from, where a
  * 'D' frame's dictionary is.  -1 when it is damaged or its dictionary
@@ -824,15 +873,13 @@ store_body_unpack(sqlite3 *db, const void *blob, size_t len,
 		}
 	}
 	total = (sl > 0 ? sl - 1 : 0) + (cl > 0 ? cl - 1 : 0);
-	if ((dc = ZSTD_createDCtx()) == NULL)
-		fatalx("zstd: cannot create a decompression context");
+	dc = store_dctx();
 	buf = xmalloc(total + 1);
 	if (dd != NULL)
 		z = ZSTD_decompress_usingDDict(dc, buf, total, p,
 		    (size_t)(end - p), dd);
 	else
 		z = ZSTD_decompressDCtx(dc, buf, total, p, (size_t)(end - p));
-	ZSTD_freeDCtx(dc);
 	if (ZSTD_isError(z) || z != total) {
 		free(buf);
 		goto damaged;
@@ -1528,6 +1575,7 @@ store_close(struct store *s)
 		    sqlite3_errmsg(s->db));
 	store_failed_clear_all(s);
 	ZSTD_freeCCtx(s->zc);
+	store_dctx_release();
 	free(s->group_ids);
 	free(s->error);
 	free(s->path);
