@@ -218,6 +218,10 @@ run_curl() {
 	wall=$(calc "$t1 - $t0")
 	cpu=$(calc "$(cat "$W/cpu1") - $(cat "$W/cpu0")")
 	st=$(statuses_since "$l0")
+	# How late the loop's 100 ms probe fired (the last 1,024 samples,
+	# taken while transfers ran: mostly this cycle's).
+	echo "aggd $1: loop lag $(ctl status --json 2>/dev/null |
+	    jq -c .loop_lag_ms)" >>"$W/lag"
 }
 
 run_curl cold "$W/curl-cold.cfg"
@@ -272,6 +276,10 @@ run_aggd() {
 	*)		items=$((items - i0)) ;;
 	esac
 	st=$(statuses_since "$l0")
+	# How late the loop's 100 ms probe fired (the last 1,024 samples,
+	# taken while transfers ran: mostly this cycle's).
+	echo "aggd $1: loop lag $(ctl status --json 2>/dev/null |
+	    jq -c .loop_lag_ms)" >>"$W/lag"
 }
 
 aggd_bench() {
@@ -397,6 +405,7 @@ if [ -n "$aggd_warm" ]; then
 	cw=$1 cr=$3
 	set -- $aggd_warm
 	ww=$1 wc=$2 wr=$3
+	cat "$W/lag" 2>/dev/null
 	verdict() { awk "BEGIN { exit !($1) }" && echo met || echo MISSED; }
 	echo
 	echo "targets (at 10,000 feeds): cold wall < 15 s: $(verdict "$cw < 15");" \

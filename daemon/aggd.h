@@ -248,6 +248,7 @@ void	 query_log(struct client *, int64_t feed, int64_t limit);
 /* The user's search as an FTS5 expression (caller frees), or NULL with
  * *cause saying what is wrong with it. */
 json_t	*query_lag_json(void);
+void	 query_lag_watch(void);
 
 /* cmd-fetch.c: fetch.c tells it that a feed's poll ended (error NULL when
  * it went well), once per transfer that ends or is cancelled. */
@@ -305,6 +306,10 @@ void	hook_free(void);
 void	hook_kick(void);	/* committed deliveries are owed */
 
 /* main.c: the daemon's state, one of it. */
+/* Event priorities (main_base): transfers' events last. */
+#define AGGD_PRIORITIES	3
+#define AGGD_PRI_BULK	2
+
 struct aggd {
 	struct event_base	*base;
 	struct config		*conf;

@@ -224,6 +224,29 @@ main_daemonised(int fd)
 	close(fd);
 }
 
+/*
+ * The event loop.  Transfers' events (AGGD_PRI_BULK) come after timers,
+ * clients and hooks, and after 8 of them or 10 ms the loop looks for
+ * those again: a burst of finished transfers, each storing a feed, would
+ * otherwise keep a status request or a due timer waiting for all of it.
+ */
+static int
+main_base(void)
+{
+	struct event_config	*cfg;
+	struct timeval		 slice = { 0, 10000 };
+
+	if ((cfg = event_config_new()) == NULL)
+		return (-1);
+	event_config_set_max_dispatch_interval(cfg, &slice, 8, AGGD_PRI_BULK);
+	aggd->base = event_base_new_with_config(cfg);
+	event_config_free(cfg);
+	if (aggd->base == NULL ||
+	    event_base_priority_init(aggd->base, AGGD_PRIORITIES) != 0)
+		return (-1);
+	return (0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -345,7 +368,7 @@ main(int argc, char **argv)
 
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
 		fatalx("cannot initialise libcurl");
-	if ((aggd->base = event_base_new()) == NULL)
+	if (main_base() != 0)
 		fatalx("cannot create event base");
 	aggd->started = time(NULL);
 	log_info("aggd %s starting (libevent %s, %s, expat %s, sqlite %s)",

@@ -222,7 +222,6 @@ static struct {
 	size_t			 n;			/* samples taken */
 } query_lag;
 
-static void	query_lag_arm(void);
 static void	query_lag_cb(evutil_socket_t, short, void *);
 
 static void
@@ -838,7 +837,7 @@ query_start(struct client *c, struct query *q)
 	pthread_cond_signal(&query_pool.work);
 	pthread_mutex_unlock(&query_pool.lock);
 	query_pool.active++;
-	query_lag_arm();
+	query_lag_watch();
 }
 
 void
@@ -1017,11 +1016,13 @@ query_lag_cb(evutil_socket_t fd UNUSED, short what UNUSED, void *arg UNUSED)
 		late = UINT32_MAX;
 	query_lag.us[query_lag.n++ % QUERY_LAG_SAMPLES] = (uint32_t)late;
 	query_lag.armed = 0;
-	query_lag_arm();
+	query_lag_watch();
 }
 
-static void
-query_lag_arm(void)
+/* Keep the lag probe running while there is work (queries, transfers);
+ * it stops by itself when there is none. */
+void
+query_lag_watch(void)
 {
 	struct timeval	tv = { 0, QUERY_LAG_MS * 1000 };
 

@@ -591,6 +591,7 @@ struct store {
 	int		 vacuum;	/* auto_vacuum is incremental */
 	int64_t		 fts_from;	/* items from this id are not yet in
 					 * the search index (store_search_sync) */
+	int64_t		 fts_pending;	/* about how many: some may be gone */
 };
 
 static void	store_group_lost(struct store *);
@@ -1594,6 +1595,9 @@ store_close(struct store *s)
  * group's last few fetches, whole, and they are fetched again.
  */
 #define STORE_GROUP_MS	250
+/* New items indexed at once (store_search_sync) between a group's
+ * fetches: about 5 ms of the loop's time. */
+#define STORE_SYNC_BATCH	64
 
 static void
 store_flush_cb(evutil_socket_t fd UNUSED, short what UNUSED, void *arg)
@@ -1691,6 +1695,14 @@ store_fetch_commit(struct store *s)
 		    sizeof *s->group_ids);
 	}
 	s->group_ids[s->ngroup++] = s->fetch_id;
+	/*
+	 * Index what the group holds so far once it is a batch: at its
+	 * commit alone, a burst's thousands of items would be one long
+	 * stop of the loop.  Between fetches, outside any savepoint; a
+	 * failure is left to the commit, which tries again and reports it.
+	 */
+	if (s->fts_pending >= STORE_SYNC_BATCH)
+		(void)store_search_sync(s);
 	return (0);
 }
 
@@ -1702,6 +1714,7 @@ store_fetch_rollback(struct store *s)
 		/* SQLite gave up the whole transaction (e.g. SQLITE_FULL). */
 		s->group = s->in_tx = 0;
 		s->fts_from = INT64_MAX;
+		s->fts_pending = 0;
 		if (s->flush != NULL)
 			evtimer_del(s->flush);
 		store_group_lost(s);
@@ -1742,6 +1755,7 @@ store_fts_defer_fn(sqlite3_context *ctx, int argc UNUSED,
 	}
 	if (id < s->fts_from)
 		s->fts_from = id;
+	s->fts_pending++;
 	sqlite3_result_int(ctx, 1);
 }
 
@@ -1773,6 +1787,7 @@ store_search_sync(struct store *s)
 	if (store_exec(s, st) != 0)
 		return (-1);
 	s->fts_from = INT64_MAX;
+	s->fts_pending = 0;
 	return (0);
 }
 
@@ -1802,6 +1817,7 @@ store_rollback(struct store *s)
 		store_exec(s, store_stmt(s, STMT_ROLLBACK));
 	s->in_tx = 0;
 	s->fts_from = INT64_MAX;
+	s->fts_pending = 0;
 }
 
 int
