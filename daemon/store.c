@@ -592,12 +592,21 @@ struct store {
 	int64_t		 fts_from;	/* items from this id are not yet in
 					 * the search index (store_search_sync) */
 	int64_t		 fts_pending;	/* about how many: some may be gone */
+	/* The checkpoint thread (store_attach). */
+	sqlite3		*ckpt_db;
+	pthread_t	 ckpt_thread;
+	pthread_mutex_t	 ckpt_lock;
+	pthread_cond_t	 ckpt_cond;
+	int		 ckpt_wanted;
+	int		 ckpt_stop;
 };
 
 static void	store_group_lost(struct store *);
 static void	store_failed_clear_all(struct store *);
 static void	store_vacuum_mode(struct store *);
 static void	store_fts_defer_fn(sqlite3_context *, int, sqlite3_value **);
+static void	store_ckpt_start(struct store *);
+static void	store_ckpt_stop(struct store *);
 static void	store_fts_from_fn(sqlite3_context *, int, sqlite3_value **);
 
 /*
@@ -1567,6 +1576,7 @@ store_close(struct store *s)
 	if (s->in_tx)
 		store_rollback(s);
 	store_dict_close(s);
+	store_ckpt_stop(s);
 	if (s->flush != NULL)
 		event_free(s->flush);
 	for (i = 0; i < STMT_COUNT; i++)
@@ -1609,6 +1619,107 @@ void
 store_attach(struct store *s, struct event_base *base)
 {
 	s->flush = evtimer_new(base, store_flush_cb, s);
+	store_ckpt_start(s);
+}
+
+/*
+ * WAL checkpoints off the loop.  A checkpoint copies the log into the
+ * database file and syncs it: SQLite would run one inside whichever
+ * commit filled the log past 2,048 pages (32 MB), on the loop, and a
+ * sync on a slow disk takes seconds.  Instead a commit that leaves the
+ * log that long wakes a thread of ours, which checkpoints on its own
+ * connection without waiting for (or holding up) readers and the writer
+ * (PASSIVE); the next write then starts the log over.  Also once a
+ * minute, so a quiet daemon's log is folded in too.
+ */
+#define STORE_CKPT_PAGES	2048
+
+static void *
+store_ckpt_main(void *arg)
+{
+	struct store	*s = arg;
+	struct timespec	 until;
+	int		 nlog, nckpt;
+
+	pthread_mutex_lock(&s->ckpt_lock);
+	while (!s->ckpt_stop) {
+		if (!s->ckpt_wanted) {
+			clock_gettime(CLOCK_REALTIME, &until);
+			until.tv_sec += 60;
+			pthread_cond_timedwait(&s->ckpt_cond, &s->ckpt_lock,
+			    &until);
+			if (s->ckpt_stop)
+				break;
+		}
+		s->ckpt_wanted = 0;
+		pthread_mutex_unlock(&s->ckpt_lock);
+		if (sqlite3_wal_checkpoint_v2(s->ckpt_db, NULL,
+		    SQLITE_CHECKPOINT_PASSIVE, &nlog, &nckpt) != SQLITE_OK)
+			log_warnx("database %s: checkpoint: %s", s->path,
+			    sqlite3_errmsg(s->ckpt_db));
+		pthread_mutex_lock(&s->ckpt_lock);
+	}
+	pthread_mutex_unlock(&s->ckpt_lock);
+	return (NULL);
+}
+
+/* After each commit on the loop's connection: wake the thread when the
+ * log is long.  (Replaces SQLite's own automatic checkpoint.) */
+static int
+store_ckpt_hook(void *arg, sqlite3 *db UNUSED, const char *name UNUSED,
+    int pages)
+{
+	struct store	*s = arg;
+
+	if (pages >= STORE_CKPT_PAGES) {
+		pthread_mutex_lock(&s->ckpt_lock);
+		s->ckpt_wanted = 1;
+		pthread_cond_signal(&s->ckpt_cond);
+		pthread_mutex_unlock(&s->ckpt_lock);
+	}
+	return (SQLITE_OK);
+}
+
+static void
+store_ckpt_start(struct store *s)
+{
+	if (sqlite3_open_v2(s->path, &s->ckpt_db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		log_warnx("database %s: no checkpoint thread (%s): the loop "
+		    "checkpoints", s->path, s->ckpt_db != NULL ?
+		    sqlite3_errmsg(s->ckpt_db) : "out of memory");
+		sqlite3_close(s->ckpt_db);
+		s->ckpt_db = NULL;
+		return;
+	}
+	pthread_mutex_init(&s->ckpt_lock, NULL);
+	pthread_cond_init(&s->ckpt_cond, NULL);
+	if (pthread_create(&s->ckpt_thread, NULL, store_ckpt_main, s) != 0) {
+		log_warnx("database %s: no checkpoint thread: the loop "
+		    "checkpoints", s->path);
+		sqlite3_close(s->ckpt_db);
+		s->ckpt_db = NULL;
+		return;
+	}
+	sqlite3_wal_hook(s->db, store_ckpt_hook, s);
+}
+
+static void
+store_ckpt_stop(struct store *s)
+{
+	if (s->ckpt_db == NULL)
+		return;
+	pthread_mutex_lock(&s->ckpt_lock);
+	s->ckpt_stop = 1;
+	pthread_cond_signal(&s->ckpt_cond);
+	pthread_mutex_unlock(&s->ckpt_lock);
+	pthread_join(s->ckpt_thread, NULL);
+	sqlite3_close(s->ckpt_db);
+	s->ckpt_db = NULL;
+	pthread_cond_destroy(&s->ckpt_cond);
+	pthread_mutex_destroy(&s->ckpt_lock);
+	/* The loop checkpoints from here to the close. */
+	sqlite3_wal_autocheckpoint(s->db, STORE_CKPT_PAGES);
 }
 
 int
