@@ -254,6 +254,27 @@ query_bind_text(sqlite3_stmt *st, int i, const char *v)
 		sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
 }
 
+/* Bind what every items statement takes (query_sql's parameters), with
+ * cursor as ?4 and want rows as ?6. */
+static void
+query_bind_items(sqlite3_stmt *st, const struct query *q, int64_t cursor,
+    int64_t want)
+{
+	const struct query_items *p = &q->p;
+
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	sqlite3_bind_int(st, 1, p->unread);
+	sqlite3_bind_int64(st, 2, p->since >= 0 ? p->since : INT64_MIN);
+	query_bind_text(st, 3, q->match);
+	sqlite3_bind_int64(st, 4, cursor);
+	sqlite3_bind_int64(st, 5, q->last_id);
+	sqlite3_bind_int64(st, 6, want);
+	if (p->feed > 0)
+		sqlite3_bind_int64(st, 7, p->feed);
+	query_bind_text(st, 8, q->tag);
+}
+
 /* Rows a page may take: QUERY_PAGE, less what is left of the limit. */
 static int64_t
 query_page_want(const struct query *q)
@@ -416,14 +437,7 @@ query_search_run(struct query_worker *w, struct query *q)
 	if ((want = query_page_want(q)) <= 0)
 		return (0);
 	buf_init(&page);
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	sqlite3_bind_int(st, 1, p->unread);
-	query_bind_text(st, 3, q->match);
-	sqlite3_bind_int64(st, 4, q->walk_below);
-	if (p->feed > 0)
-		sqlite3_bind_int64(st, 7, p->feed);
-	query_bind_text(st, 8, q->tag);
+	query_bind_items(st, q, q->walk_below, want);
 	for (;;) {
 		while (n < want && page.len < QUERY_PAGE_BYTES &&
 		    q->nheap > 0 && (q->walked || q->heap[0].t >= q->bound)) {
@@ -492,17 +506,7 @@ query_run(struct query_worker *w, struct query *q)
 	if ((want = query_page_want(q)) <= 0)
 		return (0);
 	buf_init(&page);
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	sqlite3_bind_int(st, 1, p->unread);
-	sqlite3_bind_int64(st, 2, p->since >= 0 ? p->since : INT64_MIN);
-	query_bind_text(st, 3, q->match);
-	sqlite3_bind_int64(st, 4, q->last_t);
-	sqlite3_bind_int64(st, 5, q->last_id);
-	sqlite3_bind_int64(st, 6, want);
-	if (p->feed > 0)
-		sqlite3_bind_int64(st, 7, p->feed);
-	query_bind_text(st, 8, q->tag);
+	query_bind_items(st, q, q->last_t, want);
 	n = walked = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (atomic_load(&q->cancel))
