@@ -111,7 +111,7 @@ if [ -z "$have" ] || [ "$have" -lt "$N" ]; then
 	"$GEN" -n "$N" -i 20 -s 87000 "$FEEDS" || die "gen-feeds failed"
 	echo "feeds=$N $stamp" >"$FEEDS/.stamp"
 fi
-total_mb=$(find "$FEEDS" -name 'feed-*.xml' -printf '%f %s\n' |
+total_mb=$(find "$FEEDS/" -name 'feed-*.xml' -printf '%f %s\n' |
     awk -v n="$N" '{ i = substr($1, 6, 5) + 0 } i <= n { s += $2 }
     END { printf "%d", s / 1048576 }')
 
@@ -218,10 +218,6 @@ run_curl() {
 	wall=$(calc "$t1 - $t0")
 	cpu=$(calc "$(cat "$W/cpu1") - $(cat "$W/cpu0")")
 	st=$(statuses_since "$l0")
-	# How late the loop's 100 ms probe fired (the last 1,024 samples,
-	# taken while transfers ran: mostly this cycle's).
-	echo "aggd $1: loop lag $(ctl status --json 2>/dev/null |
-	    jq -c .loop_lag_ms)" >>"$W/lag"
 }
 
 run_curl cold "$W/curl-cold.cfg"
