@@ -245,8 +245,8 @@ void	 query_items(struct client *, const struct query_items *);
 void	 query_feeds(struct client *, int failing, const char *tag);
 /* log: the fetch history, newest first; feed 0: all, limit -1: none. */
 void	 query_log(struct client *, int64_t feed, int64_t limit);
-/* The user's search as an FTS5 expression (caller frees), or NULL with
- * *cause saying what is wrong with it. */
+/* The loop's lag (status --json's loop_lag_ms), measured while there
+ * are queries or transfers: query_lag_watch when one starts. */
 json_t	*query_lag_json(void);
 void	 query_lag_watch(void);
 

@@ -288,6 +288,9 @@ static const char *store_migrations[] = {
 	 * and merging them cost five times the rest of a poll.  The
 	 * triggers leave an item not yet indexed (id >= aggd_fts_from())
 	 * to that.
+	 *
+	 * detail=none: the index says which items hold a word, not where;
+	 * phrases are checked on the items found (search.c).
 	 */
 	"DROP TRIGGER items_fts_ins;"
 	"DROP TRIGGER items_fts_del;"
