@@ -99,7 +99,7 @@ struct item_record;
 void		 store_item_row(sqlite3_stmt *, struct item_record *,
 		     char **feed_url);
 
-/* Item text, packed (store.c): store_body_pack returns NULL when the
+/* Item text, packed (store-text.c): store_body_pack returns NULL when the
  * texts are best stored as they are; unpack reads on the connection
  * given (a 'D' frame's dictionary is there) and returns -1 when the
  * text is damaged or its dictionary missing, *cause (if not NULL,

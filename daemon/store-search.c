@@ -1,0 +1,168 @@
+/*
+ * The search index's side of the store: the text it holds for an item
+ * (aggd_text), the new items it takes at a transaction's end
+ * (store_search_sync, and the functions its triggers call), and its
+ * building for a database from before it.  The index itself, its
+ * triggers and its migration are in store.c's schema; searching is
+ * query.c's and search.c's.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sqlite3.h>
+
+#include "aggd.h"
+#include "buf.h"
+#include "log.h"
+#include "search.h"
+#include "store-int.h"
+#include "xmalloc.h"
+
+/*
+ * aggd_fts_defer(id): item id was inserted.  In a transaction it joins
+ * the search index at store_search_sync (1: deferred; ids only grow, so
+ * one bound says which); a lone statement indexes it at once (0).
+ */
+void
+store_fts_defer_fn(sqlite3_context *ctx, int argc UNUSED,
+    sqlite3_value **argv)
+{
+	struct store	*s = sqlite3_user_data(ctx);
+	int64_t		 id = sqlite3_value_int64(argv[0]);
+
+	if (sqlite3_get_autocommit(s->db)) {
+		sqlite3_result_int(ctx, 0);
+		return;
+	}
+	if (id < s->fts_from)
+		s->fts_from = id;
+	s->fts_pending++;
+	sqlite3_result_int(ctx, 1);
+}
+
+/* aggd_fts_from(): the first id not yet in the search index. */
+void
+store_fts_from_fn(sqlite3_context *ctx, int argc UNUSED,
+    sqlite3_value **argv UNUSED)
+{
+	struct store	*s = sqlite3_user_data(ctx);
+
+	sqlite3_result_int64(ctx, s->fts_from);
+}
+
+/*
+ * Index the items inserted since the last sync, in the transaction that
+ * inserted them, in id order, as one batch: FTS5 writes it as one
+ * segment.  A row a savepoint took back is simply not there; one changed
+ * or removed since its insert is indexed as it is now.
+ */
+int
+store_search_sync(struct store *s)
+{
+	sqlite3_stmt	*st;
+
+	if (s->fts_from == INT64_MAX)
+		return (0);
+	st = store_stmt(s, STMT_SEARCH_SYNC);
+	sqlite3_bind_int64(st, 1, s->fts_from);
+	if (store_exec(s, st) != 0)
+		return (-1);
+	s->fts_from = INT64_MAX;
+	s->fts_pending = 0;
+	return (0);
+}
+
+/* aggd_text(title, summary, content): the words the search index holds
+ * for an item.  A packed row (a NULL summary and a BLOB content, see
+ * store_body_pack) is unpacked first, so that the words are the same
+ * whichever way the text was stored. */
+void
+store_text_fn(sqlite3_context *ctx, int argc UNUSED, sqlite3_value **argv)
+{
+	struct buf	 b;
+	char		*summary = NULL, *content = NULL;
+	int		 packed;
+
+	packed = sqlite3_value_type(argv[2]) == SQLITE_BLOB;
+	if (packed && store_body_unpack(sqlite3_context_db_handle(ctx),
+	    sqlite3_value_blob(argv[2]), (size_t)sqlite3_value_bytes(argv[2]),
+	    &summary, &content, NULL) != 0) {
+		sqlite3_result_error(ctx, "damaged item text", -1);
+		return;
+	}
+	buf_init(&b);
+	search_text(&b, (const char *)sqlite3_value_text(argv[0]),
+	    packed ? summary : (const char *)sqlite3_value_text(argv[1]),
+	    packed ? content : (const char *)sqlite3_value_text(argv[2]));
+	free(summary);
+	free(content);
+	if (b.len == 0)
+		sqlite3_result_text(ctx, "", 0, SQLITE_STATIC);
+	else
+		sqlite3_result_text(ctx, buf_detach(&b), -1, free);
+	buf_release(&b);
+}
+
+/*
+ * Index every item an older schema stored, a slice of ids at a time so
+ * the log shows progress (1,000,000 items take a minute or two), then
+ * merge the index into one b-tree, smallest and fastest to search.
+ */
+#define STORE_BUILD_SLICE	20000
+int
+store_search_build(struct store *s, char **cause)
+{
+	sqlite3_stmt	*st = NULL;
+	int64_t		 lo = 0, hi = 0, total = 0, done = 0, from;
+	time_t		 t0 = time(NULL), last = t0;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT min(id), max(id), count(*)"
+	    " FROM items", -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_ROW)
+		goto fail;
+	lo = sqlite3_column_int64(st, 0);
+	hi = sqlite3_column_int64(st, 1);
+	total = sqlite3_column_int64(st, 2);
+	sqlite3_finalize(st);
+	st = NULL;
+	if (total == 0)
+		return (0);
+	log_info("database %s: building the search index of %lld items",
+	    s->path, (long long)total);
+	notify_send("EXTEND_TIMEOUT_USEC=600000000\n"
+	    "STATUS=building the search index (%lld items)", (long long)total);
+	if (sqlite3_prepare_v2(s->db, "INSERT INTO items_fts(rowid, text)"
+	    " SELECT id, aggd_text(title, summary,"
+	    " content) FROM items WHERE id >= ?1 AND id < ?2", -1, &st,
+	    NULL) != SQLITE_OK)
+		goto fail;
+	for (from = lo; from <= hi; from += STORE_BUILD_SLICE) {
+		sqlite3_bind_int64(st, 1, from);
+		sqlite3_bind_int64(st, 2, from + STORE_BUILD_SLICE);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			goto fail;
+		done += sqlite3_changes(s->db);
+		sqlite3_reset(st);
+		if (time(NULL) - last >= 5) {
+			last = time(NULL);
+			log_info("database %s: search index: %lld of %lld "
+			    "items", s->path, (long long)done,
+			    (long long)total);
+		}
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (sqlite3_exec(s->db, "INSERT INTO items_fts(items_fts)"
+	    " VALUES ('optimize')", NULL, NULL, NULL) != SQLITE_OK)
+		goto fail;
+	log_info("database %s: search index built: %lld items in %lld s",
+	    s->path, (long long)done, (long long)(time(NULL) - t0));
+	return (0);
+fail:
+	xasprintf(cause, "database %s: building the search index: %s",
+	    s->path, sqlite3_errmsg(s->db));
+	sqlite3_finalize(st);
+	return (-1);
+}
