@@ -56,7 +56,7 @@ cleanup() {
 	httpd_stop >/dev/null 2>&1
 }
 trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
+trap 'exit 1' INT TERM HUP PIPE
 
 ctl() {
 	"$AGGCTL" -s "$W/aggd.sock" "$@"

@@ -79,7 +79,7 @@ cleanup() {
 	[ -n "$nginx_pid" ] && wait "$nginx_pid" 2>/dev/null
 }
 trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
+trap 'exit 1' INT TERM HUP PIPE
 
 # --- tools ---------------------------------------------------------------
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)

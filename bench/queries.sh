@@ -30,7 +30,7 @@ cleanup() {
 	rm -rf "$W"
 }
 trap cleanup EXIT
-trap 'exit 1' INT TERM
+trap 'exit 1' INT TERM HUP PIPE
 
 make -s "$BUILD/aggd" "$BUILD/aggctl" "$BUILD/bench/gen-db" \
     "$BUILD/bench/lat" || exit 1

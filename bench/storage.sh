@@ -43,7 +43,7 @@ cleanup() {
 	[ -n "$httpd_pid" ] && wait "$httpd_pid" 2>/dev/null
 }
 trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
+trap 'exit 1' INT TERM HUP PIPE
 
 for b in "$AGGD" "$AGGCTL" "$GEN" "$HTTPD"; do
 	[ -x "$b" ] || die "$b is missing: run make bench"
