@@ -261,11 +261,13 @@ search_words_release(struct search_words *sw)
 	free(sw->w);
 }
 
+/* The words of text into sw; at most max of them (0: all). */
 static void
 search_tokenize(struct search_tok *tk, const char *text, size_t len,
-    struct search_words *sw)
+    size_t max, struct search_words *sw)
 {
 	memset(sw, 0, sizeof *sw);
+	sw->max = max;
 	if (len > 0)
 		tk->api.xTokenize(tk->tok, sw, FTS5_TOKENIZE_DOCUMENT, text,
 		    (int)len, search_word_cb);
@@ -319,8 +321,8 @@ search_expr(struct search *s, struct search_tok *tk, int *check)
 	*check = 0;
 	for (i = 0; i < s->n && !s->tokenized; i++) {
 		t = &s->t[i];
-		sw.max = SEARCH_MAX_WORDS;
-		search_tokenize(tk, t->text, strlen(t->text), &sw);
+		search_tokenize(tk, t->text, strlen(t->text), SEARCH_MAX_WORDS,
+		    &sw);
 		t->word = sw.w;
 		t->nword = sw.n;
 	}
@@ -387,7 +389,7 @@ search_check(struct search *s, struct search_tok *tk, const char *title,
 
 	buf_init(&text);
 	search_text(&text, title, summary, content);
-	search_tokenize(tk, text.data != NULL ? text.data : "", text.len,
+	search_tokenize(tk, text.data != NULL ? text.data : "", text.len, 0,
 	    &doc);
 	buf_release(&text);
 	/* Every group of terms joined by OR must have one that occurs,
