@@ -18,6 +18,14 @@
 #				fail: it must exit 1 with only "aggctl: feed"
 #				lines on stderr (kept in $T/refresh.err)
 #	db SQL			sqlite3 on $T/aggd.db (read-only queries)
+#	now_ms			the time in milliseconds
+#	status_while PID [FILE]	ask status every 0.2 s while PID runs (and
+#				FILE does not exist), failing the test on an
+#				answer later than 2 s; sets STATUS_N (answers)
+#				and STATUS_MAXRSS (aggd's largest RSS, KB)
+#	polled_on_time SINCE MS	fails unless fast.xml, a feed on a 1 s
+#				interval, was polled about once a second in the
+#				MS ms since SINCE=$(httpd_count 'fast\.xml')
 #	rss FILE [ITEM]...	write an RSS 2.0 document to $T/docs/FILE; each
 #				ITEM is "guid|title|link" (an empty field is
 #				left out)
@@ -80,4 +88,35 @@ rss() {
 		done
 		echo '</channel></rss>'
 	} >"$_rss_f"
+}
+
+now_ms() {
+	echo $(($(date +%s%N) / 1000000))
+}
+
+status_while() {
+	STATUS_N=0
+	STATUS_MAXRSS=0
+	while { [ -z "${2:-}" ] || [ ! -e "$2" ]; } &&
+	    kill -0 "$1" 2>/dev/null; do
+		_sw_t0=$(now_ms)
+		timeout 20 "$BUILD/aggctl" -s "$T/aggd.sock" status --json \
+		    >"$T/st" 2>&1 ||
+		    fail "status failed during the query: $(cat "$T/st")"
+		_sw_ms=$(($(now_ms) - _sw_t0))
+		[ "$_sw_ms" -lt 2000 ] ||
+		    fail "status took $_sw_ms ms during the query"
+		_sw_rss=$(ps -o rss= -p "$AGGD_PID" | tr -d ' ')
+		[ "${_sw_rss:-0}" -le "$STATUS_MAXRSS" ] ||
+		    STATUS_MAXRSS=$_sw_rss
+		STATUS_N=$((STATUS_N + 1))
+		sleep 0.2
+	done
+}
+
+polled_on_time() {
+	_pt_n=$(($(httpd_count 'fast\.xml') - $1))
+	[ "$_pt_n" -ge 2 ] && [ "$_pt_n" -ge $(($2 / 1000 - 2)) ] ||
+	    fail "the 1 s feed was polled $_pt_n times in $2 ms"
+	ok "the 1 s feed kept being polled ($_pt_n times in $2 ms)"
 }
