@@ -186,7 +186,10 @@ int		 store_items_purge(struct store *, const int64_t *ids, size_t n,
  * grow with first_seen (query_search_run).
  */
 #define STORE_SORT_AHEAD	86400
-#define STORE_SORT_AHEAD_SQL	"86400"
+/* The same, for SQL text: one number, written once. */
+#define STORE_STR_(x)		#x
+#define STORE_STR(x)		STORE_STR_(x)
+#define STORE_SORT_AHEAD_SQL	STORE_STR(STORE_SORT_AHEAD)
 /* Index every stored item (a migration, inside its transaction). */
 int		 store_search_build(struct store *, char **cause);
 /* Index the items inserted since the last sync (store_commit does). */
