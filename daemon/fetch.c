@@ -31,11 +31,22 @@
 #include "proto.h"
 #include "store.h"
 #include "units.h"
+#include "work.h"
 #include "xmalloc.h"
 
 #define FETCH_HASH	4096
 /* Finished transfers stored a turn of the loop (fetch_check_done). */
 #define FETCH_DONE_BATCH	4
+/*
+ * Finished transfers on the work thread or back from it, not yet stored
+ * (fetch_prepare): enough to keep the loop storing, few enough that the
+ * others wait with their text held once, not also packed.
+ */
+#define FETCH_PREP_MAX		8
+#define FETCH_PREP_NONE		0
+#define FETCH_PREP_QUEUED	1	/* on fetch_prepq */
+#define FETCH_PREP_RUNNING	2	/* given to the work thread */
+
 #define FETCH_MAX_REDIRECTS 5
 
 struct host;
@@ -64,6 +75,11 @@ struct job {
 	struct item		*items;
 	size_t			 nitems;
 	size_t			 itemcap;
+	struct store_prep	*prep;		/* each item's, made off the loop */
+	int			 prepping;	/* FETCH_PREP_*: hands off the items
+						 * while RUNNING */
+	int			 cancelled;	/* removed meanwhile: only freed */
+	CURLcode		 rc;		/* the transfer's, meanwhile */
 	int64_t			 added;		/* items stored, for the log */
 	int64_t			 changed;
 	char			 errbuf[CURL_ERROR_SIZE];
@@ -90,6 +106,12 @@ static struct event		*fetch_done_ev;	/* the rest of the done */
 static struct job		*fetch_jobs[FETCH_HASH];
 static struct host		*fetch_hosts[FETCH_HASH];
 static TAILQ_HEAD(, host)	 fetch_ready = TAILQ_HEAD_INITIALIZER(fetch_ready);
+/* Finished, waiting for the work thread (fetch_prepare). */
+static TAILQ_HEAD(, job)	 fetch_prepq = TAILQ_HEAD_INITIALIZER(fetch_prepq);
+static int			 fetch_nprep;	/* see FETCH_PREP_MAX */
+/* Cancelled while the work thread had them (fetch_cancel). */
+static TAILQ_HEAD(, job)	 fetch_orphans =
+				    TAILQ_HEAD_INITIALIZER(fetch_orphans);
 static int			 fetch_running;
 static int			 fetch_pumping;
 
@@ -673,9 +695,13 @@ fetch_job_free(struct job *job)
 	}
 	curl_slist_free_all(job->headers);
 	feedparse_free(job->fp);
-	for (i = 0; i < job->nitems; i++)
+	for (i = 0; i < job->nitems; i++) {
 		item_release(&job->items[i]);
+		if (job->prep != NULL)
+			store_prep_release(&job->prep[i]);
+	}
 	free(job->items);
+	free(job->prep);
 	free(job->url);
 	free(job->etag);
 	free(job->last_modified);
@@ -736,6 +762,7 @@ fetch_store_items(struct job *job, struct store_feed *f, int64_t now,
 	sf.announce = f->primed || f->announce_existing;
 	sf.deliver = fetch_hook_for(f) != NULL;
 	sf.items = job->items;
+	sf.prep = job->prep;
 	sf.nitems = job->nitems;
 	sf.now = now;
 	if (store_items_apply(aggd->store, &sf) != 0)
@@ -1019,15 +1046,121 @@ fetch_finish(struct job *job, CURLcode rc)
 	return (error);
 }
 
+/* A transfer's outcome is stored: the job ends. */
+static void
+fetch_done(struct job *job, CURLcode rc)
+{
+	struct host	*h;
+	int64_t		 id;
+	char		*error;
+
+	error = fetch_finish(job, rc);
+	sched_done(job->id);
+	h = job->host;
+	h->active--;
+	aggd->transfers--;
+	id = job->id;
+	fetch_job_unhash(job);
+	fetch_job_free(job);
+	if (!h->ready && !TAILQ_EMPTY(&h->queue)) {
+		TAILQ_INSERT_TAIL(&fetch_ready, h, rentry);
+		h->ready = 1;
+	}
+	cmd_fetch_done(id, error);
+	free(error);
+}
+
+/* After transfers ended: start the next, and commit once none runs. */
+static void
+fetch_after_done(void)
+{
+	fetch_pump();
+	/* The burst is over: commit the group now rather than on its timer.
+	 * A failed commit takes the due times back: look again later. */
+	if (aggd->transfers == 0 && store_flush(aggd->store) != 0)
+		sched_rescan(time(NULL) + aggd->conf->min_interval);
+	sched_rearm();
+}
+
+/* On the work thread: what storing the items makes of their text. */
+static void
+fetch_prep_run(void *arg)
+{
+	struct job	*job = arg;
+	size_t		 i;
+
+	for (i = 0; i < job->nitems; i++)
+		store_prep(aggd->store, &job->items[i], &job->prep[i]);
+}
+
+static void	fetch_prepared(void *);
+
+/* Give the work thread what it has room for. */
+static void
+fetch_prep_next(void)
+{
+	struct job	*job;
+
+	while (fetch_nprep < FETCH_PREP_MAX &&
+	    (job = TAILQ_FIRST(&fetch_prepq)) != NULL) {
+		TAILQ_REMOVE(&fetch_prepq, job, qentry);
+		job->prepping = FETCH_PREP_RUNNING;
+		fetch_nprep++;
+		work_submit(fetch_prep_run, fetch_prepared, job);
+	}
+}
+
+/* Back on the loop: store them. */
+static void
+fetch_prepared(void *arg)
+{
+	struct job	*job = arg;
+
+	job->prepping = FETCH_PREP_NONE;
+	fetch_nprep--;
+	if (job->cancelled) {
+		TAILQ_REMOVE(&fetch_orphans, job, qentry);
+		fetch_job_free(job);
+	} else
+		fetch_done(job, job->rc);
+	fetch_prep_next();
+	fetch_after_done();
+}
+
+/*
+ * A feed came: its items' text is packed and made into search words on
+ * the work thread (fetch_prepared then stores them), which would
+ * otherwise take half the loop's time in a burst of new items.  0 when
+ * there is nothing to prepare: the caller stores at once.
+ */
+static int
+fetch_prepare(struct job *job, CURLcode rc)
+{
+	long	code = 0;
+
+	if (rc != CURLE_OK || job->too_big || job->refused ||
+	    job->fp == NULL || !work_running())
+		return (0);
+	curl_easy_getinfo(job->easy, CURLINFO_RESPONSE_CODE, &code);
+	if (code != 200)
+		return (0);
+	feedparse_finish(job->fp);
+	if (feedparse_format(job->fp) == NULL || job->nitems == 0)
+		return (0);
+	job->prep = xcalloc(job->nitems, sizeof *job->prep);
+	job->rc = rc;
+	job->prepping = FETCH_PREP_QUEUED;
+	TAILQ_INSERT_TAIL(&fetch_prepq, job, qentry);
+	fetch_prep_next();
+	return (1);
+}
+
 static void
 fetch_check_done(void)
 {
 	CURLMsg		*msg;
 	int		 left = 0, n = 0;
 	struct job	*job;
-	struct host	*h;
-	int64_t		 id;
-	char		*error;
 	struct timeval	 now = { 0, 0 };
 
 	/*
@@ -1040,31 +1173,15 @@ fetch_check_done(void)
 	    (msg = curl_multi_info_read(fetch_multi, &left)) != NULL) {
 		if (msg->msg != CURLMSG_DONE)
 			continue;
-		n++;
 		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &job);
-		error = fetch_finish(job, msg->data.result);
-		sched_done(job->id);
-		h = job->host;
-		h->active--;
-		aggd->transfers--;
-		id = job->id;
-		fetch_job_unhash(job);
-		fetch_job_free(job);
-		if (!h->ready && !TAILQ_EMPTY(&h->queue)) {
-			TAILQ_INSERT_TAIL(&fetch_ready, h, rentry);
-			h->ready = 1;
-		}
-		cmd_fetch_done(id, error);
-		free(error);
+		if (fetch_prepare(job, msg->data.result))
+			continue;
+		n++;
+		fetch_done(job, msg->data.result);
 	}
 	if (n == FETCH_DONE_BATCH && left > 0)
 		evtimer_add(fetch_done_ev, &now);
-	fetch_pump();
-	/* The burst is over: commit the group now rather than on its timer.
-	 * A failed commit takes the due times back: look again later. */
-	if (aggd->transfers == 0 && store_flush(aggd->store) != 0)
-		sched_rescan(time(NULL) + aggd->conf->min_interval);
-	sched_rearm();
+	fetch_after_done();
 }
 
 static void
@@ -1088,7 +1205,13 @@ fetch_cancel(int64_t id)
 		aggd->transfers--;
 	} else
 		TAILQ_REMOVE(&job->host->queue, job, qentry);
-	fetch_job_free(job);
+	if (job->prepping == FETCH_PREP_QUEUED)
+		TAILQ_REMOVE(&fetch_prepq, job, qentry);
+	if (job->prepping == FETCH_PREP_RUNNING) {
+		job->cancelled = 1;	/* fetch_prepared frees it */
+		TAILQ_INSERT_TAIL(&fetch_orphans, job, qentry);
+	} else
+		fetch_job_free(job);
 	cmd_fetch_done(id, "poll cancelled: the feed is being removed");
 	fetch_pump();
 }
@@ -1165,6 +1288,12 @@ fetch_free(void)
 		fetch_hosts[i] = NULL;
 	}
 	TAILQ_INIT(&fetch_ready);
+	TAILQ_INIT(&fetch_prepq);	/* its jobs were in the hash */
+	fetch_nprep = 0;
+	while ((job = TAILQ_FIRST(&fetch_orphans)) != NULL) {
+		TAILQ_REMOVE(&fetch_orphans, job, qentry);
+		fetch_job_free(job);
+	}
 	if (fetch_multi != NULL)
 		curl_multi_cleanup(fetch_multi);
 	fetch_multi = NULL;

@@ -23,6 +23,7 @@
 #include "aggd.h"
 #include "log.h"
 #include "paths.h"
+#include "work.h"
 #include "xmalloc.h"
 
 struct aggd	*aggd;
@@ -425,6 +426,11 @@ main(int argc, char **argv)
 		log_warnx("%s", cause);
 		return (1);
 	}
+	/* Without it the loop packs the items' text itself. */
+	if (work_init(aggd->base, &cause) != 0) {
+		log_warnx("%s", cause);
+		free(cause);
+	}
 	notify_start(aggd->base);
 
 	event_base_dispatch(aggd->base);
@@ -434,6 +440,7 @@ main(int argc, char **argv)
 	query_free();
 	server_stop(aggd->server);
 	sched_free();
+	work_free();		/* before fetch_free: it frees the work's jobs */
 	fetch_free();
 	hook_free();
 	retain_free();

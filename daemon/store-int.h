@@ -16,6 +16,13 @@
 
 struct store_train;
 
+/* An item's search words made before its insert (store_prep), kept for
+ * store_search_sync; in id order. */
+struct store_words {
+	int64_t		 id;
+	char		*text;
+};
+
 /* A feed's error that the database could not take (see store_fail). */
 #define STORE_FAILED_HASH	256
 struct store_failed {
@@ -41,6 +48,8 @@ struct store {
 					 * transaction commits */
 	struct store_failed *failed[STORE_FAILED_HASH];
 	ZSTD_CCtx	*zc;		/* item text, on the loop thread */
+	pthread_mutex_t	 dict_lock;	/* cdict and dict_id, which other
+					 * threads read (store_prep) */
 	ZSTD_CDict	*cdict;		/* the dictionary it is written with */
 	int64_t		 dict_id;	/* its zdicts row */
 	int64_t		 undict;	/* items stored without one */
@@ -49,6 +58,10 @@ struct store {
 	int64_t		 fts_from;	/* items from this id are not yet in
 					 * the search index (store_search_sync) */
 	int64_t		 fts_pending;	/* about how many: some may be gone */
+	struct store_words *words;	/* their words, made beforehand */
+	size_t		 nwords;
+	size_t		 wordscap;
+	size_t		 words_mark;	/* nwords at the fetch's savepoint */
 	/* The checkpoint thread (store_attach). */
 	sqlite3		*ckpt_db;
 	pthread_t	 ckpt_thread;
@@ -68,5 +81,11 @@ void	store_dctx_release(void);
 void	store_text_fn(sqlite3_context *, int, sqlite3_value **);
 void	store_fts_defer_fn(sqlite3_context *, int, sqlite3_value **);
 void	store_fts_from_fn(sqlite3_context *, int, sqlite3_value **);
+void	store_words_fn(sqlite3_context *, int, sqlite3_value **);
+char	*store_search_words(const char *title, const char *summary,
+	    const char *content);
+void	store_words_keep(struct store *, int64_t id, char *text);
+void	store_words_forget(struct store *, int64_t id);
+void	store_words_clear(struct store *, size_t from);
 
 #endif

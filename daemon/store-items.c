@@ -40,6 +40,7 @@
 #include "aggd.h"
 #include "log.h"
 #include "store.h"
+#include "store-int.h"
 #include "uri.h"
 #include "xmalloc.h"
 
@@ -560,22 +561,32 @@ store_items_elsewhere(struct store *s, int64_t feed,
 }
 
 /* Bind the item's fields from first on; its summary and content packed
- * when that gains (store_body_pack), *body then being the caller's to
- * free once the statement has run. */
+ * when that gains: as prepared (pp, when not NULL), or else packed now
+ * (store_body_pack), *body then being the caller's to free once the
+ * statement has run. */
 static void
 store_items_bind_fields(struct store *s, sqlite3_stmt *st, int first,
-    const struct item *it, unsigned char **body)
+    const struct item *it, const struct store_prep *pp, unsigned char **body)
 {
-	size_t	len;
+	const unsigned char	*packed;
+	size_t			 len = 0;
 
 	store_bind_static(st, first, it->guid);
 	store_bind_static(st, first + 1, it->title);
 	store_bind_static(st, first + 2, it->link);
 	store_bind_static(st, first + 3, it->author);
-	*body = store_body_pack(s, it->summary, it->content, &len);
-	if (*body != NULL) {
+	*body = NULL;
+	if (pp != NULL && pp->done) {
+		packed = pp->body;
+		len = pp->bodylen;
+		if (packed != NULL && pp->undict)
+			s->undict++;
+	} else
+		packed = *body = store_body_pack(s, it->summary, it->content,
+		    &len);
+	if (packed != NULL) {
 		sqlite3_bind_null(st, first + 4);
-		sqlite3_bind_blob(st, first + 5, *body, (int)len,
+		sqlite3_bind_blob(st, first + 5, packed, (int)len,
 		    SQLITE_STATIC);
 	} else {
 		store_bind_static(st, first + 4, it->summary);
@@ -594,15 +605,18 @@ store_items_differ(const char *a, const char *b)
 /* Update the stored item p->id with what the fetch brought, re-keyed. */
 static int
 store_items_update(struct store *s, const struct item *it,
-    const struct store_items_prep *p)
+    const struct store_prep *pp, const struct store_items_prep *p)
 {
 	sqlite3_stmt	*st = store_stmt(s, STMT_ITEM_UPDATE);
 	unsigned char	*body;
 	int		 rv;
 
+	/* Inserted in this transaction and not yet indexed: the words kept
+	 * are the old text's. */
+	store_words_forget(s, p->id);
 	sqlite3_bind_int64(st, 1, p->id);
 	store_bind_static(st, 2, p->hash);
-	store_items_bind_fields(s, st, 3, it, &body);
+	store_items_bind_fields(s, st, 3, it, pp, &body);
 	store_bind_static(st, 11, p->categories);
 	store_bind_static(st, 12, p->enclosures);
 	store_bind_static(st, 13, p->article);
@@ -698,7 +712,9 @@ store_items_apply(struct store *s, struct store_fetch *sf)
 
 	/* Oldest first (feeds list newest first), so ids grow with age. */
 	for (j = n; j-- > 0;) {
-		struct item	*it = &sf->items[j];
+		struct item		*it = &sf->items[j];
+		struct store_prep	*pp = sf->prep != NULL ?
+					    &sf->prep[j] : NULL;
 
 		if (p[j].dup)
 			continue;	/* the same key twice in one document */
@@ -713,7 +729,7 @@ store_items_apply(struct store *s, struct store_fetch *sf)
 			rc = store_items_differ(p[j].old_hash, p[j].hash);
 			if ((rc ||
 			    store_items_differ(p[j].old_key, p[j].key)) &&
-			    store_items_update(s, it, &p[j]) != 0)
+			    store_items_update(s, it, pp, &p[j]) != 0)
 				goto out;
 			sf->changed += rc;
 			continue;
@@ -726,7 +742,7 @@ store_items_apply(struct store *s, struct store_fetch *sf)
 		store_bind_static(st, 3, p[j].article);
 		store_bind_static(st, 4, p[j].nlink);
 		store_bind_static(st, 5, p[j].hash);
-		store_items_bind_fields(s, st, 6, it, &body);
+		store_items_bind_fields(s, st, 6, it, pp, &body);
 		store_bind_static(st, 14, p[j].categories);
 		store_bind_static(st, 15, p[j].enclosures);
 		sqlite3_bind_int64(st, 16, sf->now);
@@ -742,6 +758,10 @@ store_items_apply(struct store *s, struct store_fetch *sf)
 			goto out;
 		}
 		id = sqlite3_last_insert_rowid(store_db(s));
+		if (pp != NULL && pp->text != NULL) {
+			store_words_keep(s, id, pp->text);
+			pp->text = NULL;
+		}
 		sf->added++;
 		if (!announce)
 			continue;

@@ -71,19 +71,35 @@ store_search_sync(struct store *s)
 		return (-1);
 	s->fts_from = INT64_MAX;
 	s->fts_pending = 0;
+	store_words_clear(s, 0);
 	return (0);
 }
 
-/* aggd_text(title, summary, content): the words the search index holds
- * for an item.  A packed row (a NULL summary and a BLOB content, see
- * store_body_pack) is unpacked first, so that the words are the same
- * whichever way the text was stored. */
+/* The words the search index holds for an item (allocated, never
+ * NULL): its title, summary and content as text.  Any thread. */
+char *
+store_search_words(const char *title, const char *summary,
+    const char *content)
+{
+	struct buf	 b;
+	char		*s;
+
+	buf_init(&b);
+	search_text(&b, title, summary, content);
+	s = b.len > 0 ? buf_detach(&b) : xstrdup("");
+	buf_release(&b);
+	return (s);
+}
+
+/* aggd_text(title, summary, content): store_search_words of a row.  A
+ * packed row (a NULL summary and a BLOB content, see store_body_pack)
+ * is unpacked first, so that the words are the same whichever way the
+ * text was stored. */
 void
 store_text_fn(sqlite3_context *ctx, int argc UNUSED, sqlite3_value **argv)
 {
-	struct buf	 b;
-	char		*summary = NULL, *content = NULL;
-	int		 packed;
+	char	*summary = NULL, *content = NULL, *words;
+	int	 packed;
 
 	packed = sqlite3_value_type(argv[2]) == SQLITE_BLOB;
 	if (packed && store_body_unpack(sqlite3_context_db_handle(ctx),
@@ -92,17 +108,89 @@ store_text_fn(sqlite3_context *ctx, int argc UNUSED, sqlite3_value **argv)
 		sqlite3_result_error(ctx, "damaged item text", -1);
 		return;
 	}
-	buf_init(&b);
-	search_text(&b, (const char *)sqlite3_value_text(argv[0]),
+	words = store_search_words((const char *)sqlite3_value_text(argv[0]),
 	    packed ? summary : (const char *)sqlite3_value_text(argv[1]),
 	    packed ? content : (const char *)sqlite3_value_text(argv[2]));
 	free(summary);
 	free(content);
-	if (b.len == 0)
-		sqlite3_result_text(ctx, "", 0, SQLITE_STATIC);
-	else
-		sqlite3_result_text(ctx, buf_detach(&b), -1, free);
-	buf_release(&b);
+	sqlite3_result_text(ctx, words, -1, free);
+}
+
+/*
+ * The words of items inserted in this transaction, made before their
+ * insert (store_prep, off the loop): store_search_sync takes them instead
+ * of unpacking and stripping each row again.  Ids only grow, so the list
+ * stays in id order.
+ */
+void
+store_words_keep(struct store *s, int64_t id, char *text)
+{
+	if (s->nwords > 0 && s->words[s->nwords - 1].id >= id) {
+		free(text);
+		return;
+	}
+	if (s->nwords == s->wordscap) {
+		s->wordscap = s->wordscap ? s->wordscap * 2 : 256;
+		s->words = xreallocarray(s->words, s->wordscap,
+		    sizeof *s->words);
+	}
+	s->words[s->nwords].id = id;
+	s->words[s->nwords].text = text;
+	s->nwords++;
+}
+
+static struct store_words *
+store_words_find(struct store *s, int64_t id)
+{
+	size_t	lo = 0, hi = s->nwords, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (s->words[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return (lo < s->nwords && s->words[lo].id == id ? &s->words[lo] :
+	    NULL);
+}
+
+/* Item id changed: its words are made again from the row. */
+void
+store_words_forget(struct store *s, int64_t id)
+{
+	struct store_words	*w;
+
+	if ((w = store_words_find(s, id)) != NULL) {
+		free(w->text);
+		w->text = NULL;
+	}
+}
+
+/* Drop the words kept from the from'th on (a savepoint rolled back:
+ * its ids will be used again). */
+void
+store_words_clear(struct store *s, size_t from)
+{
+	while (s->nwords > from)
+		free(s->words[--s->nwords].text);
+}
+
+/* aggd_words(id, title, summary, content): the item's words as kept, or
+ * else as aggd_text makes them. */
+void
+store_words_fn(sqlite3_context *ctx, int argc UNUSED, sqlite3_value **argv)
+{
+	struct store		*s = sqlite3_user_data(ctx);
+	struct store_words	*w;
+
+	w = store_words_find(s, sqlite3_value_int64(argv[0]));
+	if (w != NULL && w->text != NULL) {
+		sqlite3_result_text(ctx, w->text, -1, free);
+		w->text = NULL;
+		return;
+	}
+	store_text_fn(ctx, 3, argv + 1);
 }
 
 /*

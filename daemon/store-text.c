@@ -2,6 +2,7 @@
  * Item text, packed: zstd frames, alone or with a dictionary trained on
  * the items stored, and the SQL functions that read them back.
  */
+#include <malloc.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -110,12 +111,13 @@ store_varint_get(const unsigned char **p, const unsigned char *end,
 
 /*
  * The packed form of summary and content, or NULL when they are best
- * stored as they are (short, or not smaller packed).  *len is its size;
- * the caller frees it.
+ * stored as they are (short, or not smaller packed), made with context
+ * zc and dictionary cd (zdicts row dict_id; NULL: none).  *len is its
+ * size; the caller frees it.
  */
-unsigned char *
-store_body_pack(struct store *s, const char *summary, const char *content,
-    size_t *len)
+static unsigned char *
+store_body_pack_with(ZSTD_CCtx *zc, ZSTD_CDict *cd, int64_t dict_id,
+    const char *summary, const char *content, size_t *len)
 {
 	size_t		 sl = summary != NULL ? strlen(summary) : 0;
 	size_t		 cl = content != NULL ? strlen(content) : 0;
@@ -125,36 +127,107 @@ store_body_pack(struct store *s, const char *summary, const char *content,
 
 	if (sl + cl < STORE_BODY_MIN || sl + cl > STORE_BODY_MAX)
 		return (NULL);
-	if (s->zc == NULL && (s->zc = ZSTD_createCCtx()) == NULL)
-		fatalx("zstd: cannot create a compression context");
 	in = xmalloc(sl + cl);
 	memcpy(in, summary != NULL ? summary : "", sl);
 	memcpy(in + sl, content != NULL ? content : "", cl);
 	bound = ZSTD_compressBound(sl + cl);
 	out = xmalloc(1 + 30 + bound);
 	hdr = 1;
-	if (s->cdict != NULL) {
+	if (cd != NULL) {
 		out[0] = 'D';
-		hdr += store_varint_put(out + hdr, (uint64_t)s->dict_id);
+		hdr += store_varint_put(out + hdr, (uint64_t)dict_id);
 	} else
 		out[0] = 'Z';
 	hdr += store_varint_put(out + hdr, summary != NULL ? sl + 1 : 0);
 	hdr += store_varint_put(out + hdr, content != NULL ? cl + 1 : 0);
-	if (s->cdict != NULL)
-		z = ZSTD_compress_usingCDict(s->zc, out + hdr, bound, in,
-		    sl + cl, s->cdict);
+	if (cd != NULL)
+		z = ZSTD_compress_usingCDict(zc, out + hdr, bound, in, sl + cl,
+		    cd);
 	else
-		z = ZSTD_compressCCtx(s->zc, out + hdr, bound, in, sl + cl,
+		z = ZSTD_compressCCtx(zc, out + hdr, bound, in, sl + cl,
 		    STORE_BODY_LEVEL);
 	free(in);
 	if (ZSTD_isError(z) || hdr + z >= sl + cl) {
 		free(out);
 		return (NULL);
 	}
-	if (s->cdict == NULL)
-		s->undict++;
 	*len = hdr + z;
 	return (out);
+}
+
+/* store_body_pack_with on the loop, with the store's context. */
+unsigned char *
+store_body_pack(struct store *s, const char *summary, const char *content,
+    size_t *len)
+{
+	unsigned char	*out;
+
+	if (s->zc == NULL && (s->zc = ZSTD_createCCtx()) == NULL)
+		fatalx("zstd: cannot create a compression context");
+	out = store_body_pack_with(s->zc, s->cdict, s->dict_id, summary,
+	    content, len);
+	if (out != NULL && s->cdict == NULL)
+		s->undict++;
+	return (out);
+}
+
+/* Each thread's compression context but the loop's (store_prep). */
+static pthread_key_t	store_cctx_key;
+static pthread_once_t	store_cctx_once = PTHREAD_ONCE_INIT;
+
+static void
+store_cctx_free(void *zc)
+{
+	ZSTD_freeCCtx(zc);
+}
+
+static void
+store_cctx_key_init(void)
+{
+	if (pthread_key_create(&store_cctx_key, store_cctx_free) != 0)
+		fatalx("zstd: cannot make a per-thread key");
+}
+
+/*
+ * Make what storing the item would make on the loop, on any thread: its
+ * packed text and its search words.  The dictionary is read under its
+ * lock: the loop may adopt one meanwhile (it is then used from the next
+ * item on; one is never dropped while the store is open).
+ */
+void
+store_prep(struct store *s, const struct item *it, struct store_prep *p)
+{
+	ZSTD_CCtx	*zc;
+	ZSTD_CDict	*cd;
+	int64_t		 id;
+
+	memset(p, 0, sizeof *p);
+	pthread_once(&store_cctx_once, store_cctx_key_init);
+	if ((zc = pthread_getspecific(store_cctx_key)) == NULL) {
+		if ((zc = ZSTD_createCCtx()) == NULL)
+			fatalx("zstd: cannot create a compression context");
+		pthread_setspecific(store_cctx_key, zc);
+	}
+	pthread_mutex_lock(&s->dict_lock);
+	cd = s->cdict;
+	id = s->dict_id;
+	pthread_mutex_unlock(&s->dict_lock);
+	p->body = store_body_pack_with(zc, cd, id, it->summary, it->content,
+	    &p->bodylen);
+	/* It waits for the loop: only its own size. */
+	if (p->body != NULL)
+		p->body = xreallocarray(p->body, 1, p->bodylen);
+	p->undict = p->body != NULL && cd == NULL;
+	p->text = store_search_words(it->title, it->summary, it->content);
+	p->done = 1;
+}
+
+void
+store_prep_release(struct store_prep *p)
+{
+	free(p->body);
+	free(p->text);
+	memset(p, 0, sizeof *p);
 }
 
 /* The dictionary zdicts row id of db holds, for the frame that names
@@ -341,9 +414,11 @@ store_dict_use(struct store *s, int64_t id, const void *dict, size_t len)
 	if (dict == NULL || ZDICT_getDictID(dict, len) == 0 ||
 	    (cd = ZSTD_createCDict(dict, len, STORE_BODY_LEVEL)) == NULL)
 		return (-1);
+	pthread_mutex_lock(&s->dict_lock);
 	ZSTD_freeCDict(s->cdict);
 	s->cdict = cd;
 	s->dict_id = id;
+	pthread_mutex_unlock(&s->dict_lock);
 	return (0);
 }
 
@@ -540,6 +615,9 @@ store_dict_tick(struct store *s)
 		if (store_dict_adopt(s, t) != 0)
 			s->undict = 0;
 		store_train_free(t);
+		/* Training took some 8 MB on its thread's heap, which the
+		 * allocator keeps for a thread to come: give it back. */
+		malloc_trim(0);
 		return;
 	}
 	if (s->undict < STORE_DICT_SAMPLES ||

@@ -357,7 +357,7 @@ static const char *store_sql[STMT_COUNT] = {
 	[STMT_RELEASE] = "RELEASE fetch",
 	[STMT_ROLLBACK_TO] = "ROLLBACK TO fetch",
 	[STMT_SEARCH_SYNC] = "INSERT INTO items_fts(rowid, text)"
-	    " SELECT id, aggd_text(title, summary, content) FROM items"
+	    " SELECT id, aggd_words(id, title, summary, content) FROM items"
 	    " WHERE id >= ?1 ORDER BY id",
 	[STMT_FEED_GET] = "SELECT " STORE_FEED_COLUMNS
 	    " FROM feeds WHERE id = ?1",
@@ -832,6 +832,7 @@ store_open(const char *path, char **cause)
 	 */
 	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	s = xcalloc(1, sizeof *s);
+	pthread_mutex_init(&s->dict_lock, NULL);
 	s->path = xstrdup(path);
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
@@ -851,6 +852,9 @@ store_open(const char *path, char **cause)
 	    NULL, NULL) != SQLITE_OK ||
 	    sqlite3_create_function_v2(s->db, "aggd_fts_from", 0,
 	    SQLITE_UTF8, s, store_fts_from_fn, NULL,
+	    NULL, NULL) != SQLITE_OK ||
+	    sqlite3_create_function_v2(s->db, "aggd_words", 4,
+	    SQLITE_UTF8, s, store_words_fn, NULL,
 	    NULL, NULL) != SQLITE_OK) {
 		xasprintf(cause, "cannot open database %s: %s", path,
 		    sqlite3_errmsg(s->db));
@@ -929,6 +933,9 @@ store_close(struct store *s)
 	if (s->in_tx)
 		store_rollback(s);
 	store_dict_close(s);
+	pthread_mutex_destroy(&s->dict_lock);
+	store_words_clear(s, 0);
+	free(s->words);
 	store_ckpt_stop(s);
 	if (s->flush != NULL)
 		event_free(s->flush);
@@ -1142,6 +1149,7 @@ store_fetch_begin(struct store *s, int64_t feed_id)
 		return (-1);
 	s->in_fetch = 1;
 	s->fetch_id = feed_id;
+	s->words_mark = s->nwords;
 	return (0);
 }
 
@@ -1179,11 +1187,14 @@ store_fetch_rollback(struct store *s)
 		s->group = s->in_tx = 0;
 		s->fts_from = INT64_MAX;
 		s->fts_pending = 0;
+		store_words_clear(s, 0);
 		if (s->flush != NULL)
 			evtimer_del(s->flush);
 		store_group_lost(s);
 		return;
 	}
+	/* The ids it took are taken again by the next inserts. */
+	store_words_clear(s, s->words_mark);
 	store_exec(s, store_stmt(s, STMT_ROLLBACK_TO));
 	store_exec(s, store_stmt(s, STMT_RELEASE));
 }
@@ -1228,6 +1239,7 @@ store_rollback(struct store *s)
 	s->in_tx = 0;
 	s->fts_from = INT64_MAX;
 	s->fts_pending = 0;
+	store_words_clear(s, 0);
 }
 
 int

@@ -108,6 +108,23 @@ unsigned char	*store_body_pack(struct store *, const char *summary,
 		     const char *content, size_t *len);
 int		 store_body_unpack(sqlite3 *, const void *, size_t,
 		     char **summary, char **content, char **cause);
+/*
+ * What storing an item makes of its text, made beforehand on any thread
+ * (fetch.c's work thread): summary and content packed as
+ * store_body_pack would, and the search index's words.  store_items_apply
+ * takes them when given (struct store_fetch), and makes them itself when
+ * not.
+ */
+struct store_prep {
+	unsigned char	*body;		/* packed, or NULL: stored as they are */
+	size_t		 bodylen;
+	int		 undict;	/* packed without the dictionary */
+	char		*text;		/* the search words; taken at insert */
+	int		 done;
+};
+void		 store_prep(struct store *, const struct item *,
+		     struct store_prep *);
+void		 store_prep_release(struct store_prep *);
 /* Train the text dictionary now, outside a transaction (tests). */
 int		 store_dict_train(struct store *);
 /* item_summary() and item_content() for a connection's statements. */
@@ -140,6 +157,7 @@ struct store_fetch {
 	int		 announce;	/* new items are announced */
 	int		 deliver;	/* a hook applies: queue deliveries */
 	struct item	*items;		/* document order */
+	struct store_prep *prep;	/* each item's, or NULL */
 	size_t		 nitems;
 	int64_t		 now;
 	/* out */

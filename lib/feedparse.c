@@ -3197,6 +3197,20 @@ feedparse_finish(struct feedparse *fp)
 		}
 	}
 	fp->stage = STAGE_DONE;
+	/* What the reading took (expat's buffer alone grows to the size of
+	 * the largest chunk given, often the whole document) is not needed
+	 * by what is asked of a finished parse. */
+	if (fp->xp != NULL)
+		XML_ParserFree(fp->xp);
+	fp->xp = NULL;
+	charset_dec_free(fp->dec);
+	fp->dec = NULL;
+	buf_release(&fp->window);
+	buf_release(&fp->decoded);
+	buf_release(&fp->converted);
+	buf_release(&fp->numref);
+	buf_release(&fp->json);
+	buf_release(&fp->text);
 	if (fp->failed && fp->format == NULL) {
 		/* Not a feed: whatever was read means nothing. */
 		feed_meta_release(&fp->meta);
