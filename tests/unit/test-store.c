@@ -648,6 +648,12 @@ struct fetched {
 	int64_t	added, changed, announced;
 };
 
+/* fetch_doc prepares the items' text first, as the daemon's work thread
+ * does (store_prep). */
+static int	fetch_prepared;
+
+static void	dict_text(char *, size_t, unsigned int);
+
 /* Apply one document to feed id as a fetch would; *mode is the feed's
  * key mode, kept up to date. */
 static struct fetched
@@ -664,8 +670,16 @@ fetch_doc(struct store *s, int64_t id, const char *doc, char *mode,
 	sf.announce = announce;
 	sf.items = items_of(doc, &sf.nitems);
 	sf.now = time(NULL);
+	if (fetch_prepared) {
+		sf.prep = xcalloc(sf.nitems, sizeof *sf.prep);
+		for (i = 0; i < sf.nitems; i++)
+			store_prep(s, &sf.items[i], &sf.prep[i]);
+	}
 	if (store_items_apply(s, &sf) != 0)
 		fail_msg("store_items_apply: %s", doc);
+	for (i = 0; sf.prep != NULL && i < sf.nitems; i++)
+		store_prep_release(&sf.prep[i]);
+	free(sf.prep);
 	if (sf.new_key_mode != NULL) {
 		assert_non_null(sf.why);
 		strcpy(mode, sf.new_key_mode);
@@ -960,6 +974,66 @@ test_search_deferred(void **state)
 	    " VALUES ('integrity-check', 0)");
 }
 
+/*
+ * Items whose text was prepared before the insert (store_prep): the
+ * packed text reads back as given, and the index takes the words made
+ * then; a fetch's savepoint rolled back drops its items' words, whose
+ * ids the next items take, and a change before the sync drops the old
+ * words.
+ */
+static void
+test_search_prepared(void **state)
+{
+	struct fixture	*fx = *state;
+	char		 mode[16] = "guid", text[4096], doc[4400], *got, *p;
+	int64_t		 id, g3;
+
+	fetch_prepared = 1;
+	id = add(fx->s, "http://127.0.0.1:9/p.xml");
+	dict_text(text, sizeof text, 42);
+	while ((p = strchr(text, ';')) != NULL)	/* items_of's separator */
+		*p = ',';
+	snprintf(doc, sizeof doc, "g1|alpha;g2|beta||||%s", text);
+	assert_int_equal(store_fetch_begin(fx->s, id), 0);
+	fetch_doc(fx->s, id, doc, mode, 0);
+	assert_int_equal(store_fetch_commit(fx->s), 0);
+	assert_int_equal(store_fetch_begin(fx->s, id), 0);
+	snprintf(doc, sizeof doc, "g3|gamma;g1|alpha;g2|beta||||%s", text);
+	fetch_doc(fx->s, id, doc, mode, 1);
+	g3 = sql_int(fx->s, "SELECT id FROM items WHERE guid = 'g3'");
+	store_fetch_rollback(fx->s);
+	assert_int_equal(store_fetch_begin(fx->s, id), 0);
+	snprintf(doc, sizeof doc, "g4|delta;g1|alpha;g2|beta||||%s", text);
+	fetch_doc(fx->s, id, doc, mode, 1);
+	assert_int_equal(sql_int(fx->s, "SELECT id FROM items"
+	    " WHERE guid = 'g4'"), g3);
+	/* g1 changes before its words reach the index. */
+	snprintf(doc, sizeof doc, "g4|delta;g1|zeta;g2|beta||||%s", text);
+	fetch_doc(fx->s, id, doc, mode, 1);
+	assert_int_equal(store_fetch_commit(fx->s), 0);
+	assert_int_equal(store_flush(fx->s), 0);
+	fetch_prepared = 0;
+
+	assert_int_equal(sql_int(fx->s, "SELECT count(*) FROM items_fts"
+	    " WHERE items_fts MATCH 'gamma OR alpha'"), 0);
+	assert_int_equal(sql_int(fx->s, "SELECT rowid FROM items_fts"
+	    " WHERE items_fts MATCH 'delta'"), g3);
+	assert_int_equal(sql_int(fx->s, "SELECT rowid FROM items_fts"
+	    " WHERE items_fts MATCH 'zeta'"),
+	    sql_int(fx->s, "SELECT id FROM items WHERE guid = 'g1'"));
+	assert_int_equal(sql_int(fx->s, "SELECT rowid FROM items_fts"
+	    " WHERE items_fts MATCH 'museum AND beta'"),
+	    sql_int(fx->s, "SELECT id FROM items WHERE guid = 'g2'"));
+	assert_int_equal(sql_int(fx->s, "SELECT typeof(content) = 'blob'"
+	    " FROM items WHERE guid = 'g2'"), 1);
+	got = sql_text(fx->s, "SELECT item_summary(summary, content)"
+	    " FROM items WHERE guid = 'g2'");
+	assert_string_equal(got, text);
+	free(got);
+	sql_exec(fx->s, "INSERT INTO items_fts(items_fts, rank)"
+	    " VALUES ('integrity-check', 0)");
+}
+
 /* The fetch history keeps each feed's last STORE_LOG_KEEP rows, the
  * newest, whatever another feed logs; removing a feed takes its rows. */
 static void
@@ -1229,6 +1303,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_search_deferred, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_search_by_id, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_search_prepared, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_item_migrate, setup,
 		    teardown),
