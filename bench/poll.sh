@@ -237,6 +237,13 @@ aggd_cpu() {
 		sub(/^.*\) /, ""); printf "%.3f", ($12 + $13) / hz }' \
 	    "/proc/$aggd_pid/stat"
 }
+# the same for the loop's own thread (its tid is the pid): the figure
+# the cold cycle's wall time follows while the loop is the busy one
+aggd_loop_cpu() {
+	awk -v hz="$(getconf CLK_TCK)" '{
+		sub(/^.*\) /, ""); printf "%.3f", ($12 + $13) / hz }' \
+	    "/proc/$aggd_pid/task/$aggd_pid/stat"
+}
 aggd_hwm() {
 	awk '/^VmHWM:/ { printf "%.1f", $2 / 1024 }' "/proc/$aggd_pid/status"
 }
@@ -256,6 +263,7 @@ run_aggd() {
 	l0=$(log_lines)
 	i0=$(aggd_items)
 	c0=$(aggd_cpu)
+	lc0=$(aggd_loop_cpu)
 	t0=$(now)
 	if ! ctl refresh --wait >"$W/refresh-$1.out" 2>&1; then
 		aggd_error="aggctl refresh --wait ($1) failed: $(tail -n 1 "$W/refresh-$1.out")"
@@ -263,6 +271,7 @@ run_aggd() {
 	fi
 	t1=$(now)
 	c1=$(aggd_cpu)
+	lc1=$(aggd_loop_cpu)
 	hwm=$(aggd_hwm)
 	wall=$(calc "$t1 - $t0")
 	cpu=$(calc "$c1 - $c0")
@@ -274,8 +283,9 @@ run_aggd() {
 	st=$(statuses_since "$l0")
 	# How late the loop's 100 ms probe fired (the last 1,024 samples,
 	# taken while transfers ran: mostly this cycle's).
-	echo "aggd $1: loop lag $(ctl status --json 2>/dev/null |
-	    jq -c .loop_lag_ms)" >>"$W/lag"
+	lag=$(ctl status --json 2>/dev/null | jq -c .loop_lag_ms)
+	printf 'aggd %s: loop thread CPU %s s, loop lag %s\n' "$1" \
+	    "$(calc "$lc1 - $lc0")" "$lag" >>"$W/lag"
 }
 
 aggd_bench() {

@@ -742,20 +742,28 @@ fetch_hook_for(const struct store_feed *f)
  * new state.  Returns 0, or -1 when the database refused (the feed is then
  * retried with backoff and nothing is half-written).
  */
+/* Atom entries read before the feed's <author> take it now, the parse
+ * finished. */
+static void
+fetch_entry_authors(struct job *job)
+{
+	const char	*author = feedparse_entry_author(job->fp);
+	size_t		 i;
+
+	for (i = 0; author != NULL && i < job->nitems; i++) {
+		if (job->items[i].author == NULL)
+			job->items[i].author = xstrdup(author);
+	}
+}
+
 static int
 fetch_store_items(struct job *job, struct store_feed *f, int64_t now,
     int64_t *hint)
 {
 	const struct feed_meta	*meta = feedparse_meta(job->fp);
-	const char		*author = feedparse_entry_author(job->fp);
 	struct store_fetch	 sf;
-	size_t			 i;
 
-	/* Atom entries read before the feed's <author> take it now. */
-	for (i = 0; author != NULL && i < job->nitems; i++) {
-		if (job->items[i].author == NULL)
-			job->items[i].author = xstrdup(author);
-	}
+	fetch_entry_authors(job);
 	memset(&sf, 0, sizeof sf);
 	sf.feed_id = f->id;
 	sf.key_mode = f->key_mode != NULL ? f->key_mode : "guid";
@@ -1082,7 +1090,7 @@ fetch_after_done(void)
 	sched_rearm();
 }
 
-/* On the work thread: what storing the items makes of their text. */
+/* On the work thread: what storing the items makes of them. */
 static void
 fetch_prep_run(void *arg)
 {
@@ -1147,6 +1155,8 @@ fetch_prepare(struct job *job, CURLcode rc)
 	feedparse_finish(job->fp);
 	if (feedparse_format(job->fp) == NULL || job->nitems == 0)
 		return (0);
+	/* The items as they will be stored: their hashes are made now. */
+	fetch_entry_authors(job);
 	job->prep = xcalloc(job->nitems, sizeof *job->prep);
 	job->rc = rc;
 	job->prepping = FETCH_PREP_QUEUED;

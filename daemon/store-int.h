@@ -72,6 +72,8 @@ struct store {
 };
 
 /* store-text.c */
+void	store_body_prep(struct store *, const struct item *,
+	    struct store_prep *);
 void	store_dict_load(struct store *);
 void	store_dict_tick(struct store *);	/* after a commit */
 void	store_dict_close(struct store *);

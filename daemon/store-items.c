@@ -596,6 +596,33 @@ store_items_bind_fields(struct store *s, sqlite3_stmt *st, int first,
 	store_bind_int(st, first + 7, it->updated, TIME_NONE);
 }
 
+/* See store.h; in store-items.c for the keys and hashes. */
+void
+store_prep(struct store *s, const struct item *it, struct store_prep *p)
+{
+	memset(p, 0, sizeof *p);
+	store_body_prep(s, it, p);
+	/* It waits for the loop: only its own size. */
+	if (p->body != NULL)
+		p->body = xreallocarray(p->body, 1, p->bodylen);
+	p->text = store_search_words(it->title, it->summary, it->content);
+	p->ip = xmalloc(sizeof *p->ip);
+	store_items_prepare(it, p->ip);
+	p->done = 1;
+}
+
+void
+store_prep_release(struct store_prep *p)
+{
+	free(p->body);
+	free(p->text);
+	if (p->ip != NULL) {
+		store_items_prep_free(p->ip);
+		free(p->ip);
+	}
+	memset(p, 0, sizeof *p);
+}
+
 static int
 store_items_differ(const char *a, const char *b)
 {
@@ -671,7 +698,12 @@ store_items_apply(struct store *s, struct store_fetch *sf)
 	repeated = xcalloc(n, sizeof *repeated);
 	pk.guids = xreallocarray(NULL, n, sizeof *pk.guids);
 	for (i = 0; i < n; i++) {
-		store_items_prepare(&sf->items[i], &p[i]);
+		if (sf->prep != NULL && sf->prep[i].ip != NULL) {
+			p[i] = *sf->prep[i].ip;
+			free(sf->prep[i].ip);
+			sf->prep[i].ip = NULL;
+		} else
+			store_items_prepare(&sf->items[i], &p[i]);
 		if (sf->items[i].guid != NULL)
 			pk.guids[pk.nguids++] = sf->items[i].guid;
 	}

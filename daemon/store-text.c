@@ -189,19 +189,17 @@ store_cctx_key_init(void)
 }
 
 /*
- * Make what storing the item would make on the loop, on any thread: its
- * packed text and its search words.  The dictionary is read under its
- * lock: the loop may adopt one meanwhile (it is then used from the next
- * item on; one is never dropped while the store is open).
+ * store_prep's packed text, on any thread.  The dictionary is read under
+ * its lock: the loop may adopt one meanwhile (it is then used from the
+ * next item on; one is never dropped while the store is open).
  */
 void
-store_prep(struct store *s, const struct item *it, struct store_prep *p)
+store_body_prep(struct store *s, const struct item *it, struct store_prep *p)
 {
 	ZSTD_CCtx	*zc;
 	ZSTD_CDict	*cd;
 	int64_t		 id;
 
-	memset(p, 0, sizeof *p);
 	pthread_once(&store_cctx_once, store_cctx_key_init);
 	if ((zc = pthread_getspecific(store_cctx_key)) == NULL) {
 		if ((zc = ZSTD_createCCtx()) == NULL)
@@ -214,20 +212,7 @@ store_prep(struct store *s, const struct item *it, struct store_prep *p)
 	pthread_mutex_unlock(&s->dict_lock);
 	p->body = store_body_pack_with(zc, cd, id, it->summary, it->content,
 	    &p->bodylen);
-	/* It waits for the loop: only its own size. */
-	if (p->body != NULL)
-		p->body = xreallocarray(p->body, 1, p->bodylen);
 	p->undict = p->body != NULL && cd == NULL;
-	p->text = store_search_words(it->title, it->summary, it->content);
-	p->done = 1;
-}
-
-void
-store_prep_release(struct store_prep *p)
-{
-	free(p->body);
-	free(p->text);
-	memset(p, 0, sizeof *p);
 }
 
 /* The dictionary zdicts row id of db holds, for the frame that names

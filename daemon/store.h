@@ -109,17 +109,20 @@ unsigned char	*store_body_pack(struct store *, const char *summary,
 int		 store_body_unpack(sqlite3 *, const void *, size_t,
 		     char **summary, char **content, char **cause);
 /*
- * What storing an item makes of its text, made beforehand on any thread
+ * What storing an item makes of it, made beforehand on any thread
  * (fetch.c's work thread): summary and content packed as
- * store_body_pack would, and the search index's words.  store_items_apply
- * takes them when given (struct store_fetch), and makes them itself when
- * not.
+ * store_body_pack would, the search index's words, and the keys and
+ * hashes it is matched by.  store_items_apply takes them when given
+ * (struct store_fetch), and makes them itself when not.  The item must
+ * be as it will be stored (an Atom entry's author filled in).
  */
+struct store_items_prep;
 struct store_prep {
 	unsigned char	*body;		/* packed, or NULL: stored as they are */
 	size_t		 bodylen;
 	int		 undict;	/* packed without the dictionary */
 	char		*text;		/* the search words; taken at insert */
+	struct store_items_prep *ip;	/* keys and hashes; taken too */
 	int		 done;
 };
 void		 store_prep(struct store *, const struct item *,
