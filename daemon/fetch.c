@@ -737,11 +737,6 @@ fetch_hook_for(const struct store_feed *f)
 	return (aggd->conf->hook);
 }
 
-/*
- * A 200 with a feed: store its items in one transaction with the feed's
- * new state.  Returns 0, or -1 when the database refused (the feed is then
- * retried with backoff and nothing is half-written).
- */
 /* Atom entries read before the feed's <author> take it now, the parse
  * finished. */
 static void
@@ -756,6 +751,11 @@ fetch_entry_authors(struct job *job)
 	}
 }
 
+/*
+ * A 200 with a feed: store its items in one transaction with the feed's
+ * new state.  Returns 0, or -1 when the database refused (the feed is then
+ * retried with backoff and nothing is half-written).
+ */
 static int
 fetch_store_items(struct job *job, struct store_feed *f, int64_t now,
     int64_t *hint)
