@@ -419,6 +419,24 @@ feedparse_set_limits(struct feedparse *fp, size_t depth, size_t text,
 		fp->max_items = items;
 }
 
+/* Free what only the reading needs: expat, the decoder and the buffers
+ * (expat's alone grows to the largest chunk given, often the document). */
+static void
+feedparse_shed(struct feedparse *fp)
+{
+	if (fp->xp != NULL)
+		XML_ParserFree(fp->xp);
+	fp->xp = NULL;
+	charset_dec_free(fp->dec);
+	fp->dec = NULL;
+	buf_release(&fp->window);
+	buf_release(&fp->decoded);
+	buf_release(&fp->converted);
+	buf_release(&fp->numref);
+	buf_release(&fp->json);
+	buf_release(&fp->text);
+}
+
 void
 feedparse_free(struct feedparse *fp)
 {
@@ -426,9 +444,7 @@ feedparse_free(struct feedparse *fp)
 
 	if (fp == NULL)
 		return;
-	if (fp->xp != NULL)
-		XML_ParserFree(fp->xp);
-	charset_dec_free(fp->dec);
+	feedparse_shed(fp);
 	for (i = 0; i < fp->depth; i++) {
 		if (fp->stack[i].own_base)
 			free(fp->stack[i].base);
@@ -437,12 +453,6 @@ feedparse_free(struct feedparse *fp)
 	for (i = 0; i < fp->nns; i++)
 		free(fp->ns[i].prefix);
 	free(fp->ns);
-	buf_release(&fp->window);
-	buf_release(&fp->decoded);
-	buf_release(&fp->converted);
-	buf_release(&fp->numref);
-	buf_release(&fp->json);
-	buf_release(&fp->text);
 	feed_meta_release(&fp->meta);
 	item_release(&fp->item);
 	free(fp->source_author);
@@ -3197,20 +3207,8 @@ feedparse_finish(struct feedparse *fp)
 		}
 	}
 	fp->stage = STAGE_DONE;
-	/* What the reading took (expat's buffer alone grows to the size of
-	 * the largest chunk given, often the whole document) is not needed
-	 * by what is asked of a finished parse. */
-	if (fp->xp != NULL)
-		XML_ParserFree(fp->xp);
-	fp->xp = NULL;
-	charset_dec_free(fp->dec);
-	fp->dec = NULL;
-	buf_release(&fp->window);
-	buf_release(&fp->decoded);
-	buf_release(&fp->converted);
-	buf_release(&fp->numref);
-	buf_release(&fp->json);
-	buf_release(&fp->text);
+	/* Nothing asked of a finished parse needs them. */
+	feedparse_shed(fp);
 	if (fp->failed && fp->format == NULL) {
 		/* Not a feed: whatever was read means nothing. */
 		feed_meta_release(&fp->meta);
