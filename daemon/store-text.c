@@ -2,7 +2,6 @@
  * Item text, packed: zstd frames, alone or with a dictionary trained on
  * the items stored, and the SQL functions that read them back.
  */
-#include <malloc.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -600,9 +599,6 @@ store_dict_tick(struct store *s)
 		if (store_dict_adopt(s, t) != 0)
 			s->undict = 0;
 		store_train_free(t);
-		/* Training took some 8 MB on its thread's heap, which the
-		 * allocator keeps for a thread to come: give it back. */
-		malloc_trim(0);
 		return;
 	}
 	if (s->undict < STORE_DICT_SAMPLES ||
