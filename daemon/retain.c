@@ -22,7 +22,7 @@
 #include "store.h"
 #include "xmalloc.h"
 
-#define RETAIN_BATCH		128	/* rows removed per transaction */
+#define RETAIN_BATCH		256	/* rows removed per transaction */
 #define RETAIN_FEEDS		64	/* feeds read per turn of a pass */
 #define RETAIN_PERIOD		3600	/* s between passes, at most */
 #define RETAIN_SOON		1	/* s after a feed stored items */

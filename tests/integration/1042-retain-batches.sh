@@ -1,7 +1,7 @@
 #!/bin/sh
 # Removal by age runs in batches, the daemon answering between them: with
 # retain = 4s, a feed of 1500 items is removed in at least six batches
-# (at most 256 rows each; aggd takes 128), while `aggctl status` keeps answering; the feed served
+# (256 rows each), while `aggctl status` keeps answering; the feed served
 # again stores nothing; the freed pages are given back (incremental
 # vacuum).
 
