@@ -171,20 +171,15 @@ store_search_words(const char *title, const char *summary,
 	return (s);
 }
 
-/* aggd_text(title, summary, content): the text of a row for the index,
- * markup stripped, for the triggers of a change or a removal and the
- * migration's build.  Not made distinct (store_search_words): the index
- * keeps no positions, so the whole text holds the same words for it,
- * and a removal, a retention batch's work, is not slowed by a second
- * tokenizing.  A packed row (a NULL summary and a BLOB content, see
- * store_body_pack) is unpacked first, so that the words are the same
- * whichever way the text was stored. */
+/* aggd_text(title, summary, content): store_search_words of a row.  A
+ * packed row (a NULL summary and a BLOB content, see store_body_pack)
+ * is unpacked first, so that the words are the same whichever way the
+ * text was stored. */
 void
 store_text_fn(sqlite3_context *ctx, int argc UNUSED, sqlite3_value **argv)
 {
-	struct buf	 b;
-	char		*summary = NULL, *content = NULL;
-	int		 packed;
+	char	*summary = NULL, *content = NULL, *words;
+	int	 packed;
 
 	packed = sqlite3_value_type(argv[2]) == SQLITE_BLOB;
 	if (packed && store_body_unpack(sqlite3_context_db_handle(ctx),
@@ -193,17 +188,12 @@ store_text_fn(sqlite3_context *ctx, int argc UNUSED, sqlite3_value **argv)
 		sqlite3_result_error(ctx, "damaged item text", -1);
 		return;
 	}
-	buf_init(&b);
-	search_text(&b, (const char *)sqlite3_value_text(argv[0]),
+	words = store_search_words((const char *)sqlite3_value_text(argv[0]),
 	    packed ? summary : (const char *)sqlite3_value_text(argv[1]),
 	    packed ? content : (const char *)sqlite3_value_text(argv[2]));
 	free(summary);
 	free(content);
-	if (b.len == 0)
-		sqlite3_result_text(ctx, "", 0, SQLITE_STATIC);
-	else
-		sqlite3_result_text(ctx, buf_detach(&b), -1, free);
-	buf_release(&b);
+	sqlite3_result_text(ctx, words, -1, free);
 }
 
 /*
