@@ -1,9 +1,12 @@
 /*
  * Retention: items first seen longer ago than their feed's retain, and a
  * feed's oldest items past its retain_items, are removed in the
- * background, RETAIN_BATCH at most per transaction and one transaction
- * per loop turn, so that fetches, hooks and clients go on between
- * batches.  Removal itself (and the tombstone each item leaves) is
+ * background, one transaction per loop turn, so that fetches, hooks and
+ * clients go on between batches.  A batch is sized to take about
+ * RETAIN_BUDGET_US of the loop (from RETAIN_BATCH_MIN to RETAIN_BATCH
+ * rows; an item's removal costs its search index entry, so the size
+ * follows what the last batches took): a client waits at most about that
+ * long per step of its request, however many items go.  Removal itself (and the tombstone each item leaves) is
  * store_items_purge's; an item a hook is still owed is skipped and looked
  * at again later.  Then free pages are given back to the file system a
  * few at a time (store_vacuum_step).
@@ -22,7 +25,9 @@
 #include "store.h"
 #include "xmalloc.h"
 
-#define RETAIN_BATCH		256	/* rows removed per transaction */
+#define RETAIN_BATCH		256	/* rows removed per transaction, at most */
+#define RETAIN_BATCH_MIN	8	/* and at least, when there are so many */
+#define RETAIN_BUDGET_US	5000	/* what a batch aims to take */
 #define RETAIN_FEEDS		64	/* feeds read per turn of a pass */
 #define RETAIN_PERIOD		3600	/* s between passes, at most */
 #define RETAIN_SOON		1	/* s after a feed stored items */
@@ -45,6 +50,7 @@ static struct {
 	int64_t		 removed;	/* since the last report */
 	int64_t		 dropped;	/* tombstones, likewise */
 	int64_t		 batches;
+	size_t		 batch;		/* rows in the next batch, at most */
 	struct {
 		int64_t	 feed;
 		int64_t	 before;
@@ -229,12 +235,12 @@ retain_collect(struct store *s, int64_t now, int64_t *ids, size_t *n)
 
 	*n = 0;
 	retain.ntombs = 0;
-	while (retain.ndirty > 0 && *n < RETAIN_BATCH) {
+	while (retain.ndirty > 0 && *n < retain.batch) {
 		found = retain_feed_read(s, retain.dirty[0], &f);
 		got = found ? retain_feed_pick(s, &f, now, ids + *n,
-		    RETAIN_BATCH - *n) : 0;	/* not found: removed */
+		    retain.batch - *n) : 0;	/* not found: removed */
 		*n += got;
-		if (*n == RETAIN_BATCH)
+		if (*n == retain.batch)
 			break;		/* it may have more */
 		memmove(retain.dirty, retain.dirty + 1,
 		    (--retain.ndirty) * sizeof *retain.dirty);
@@ -242,7 +248,7 @@ retain_collect(struct store *s, int64_t now, int64_t *ids, size_t *n)
 			retain_push(&retain.held, &retain.nheld,
 			    &retain.heldcap, f.id);
 	}
-	if (!retain.passing || *n == RETAIN_BATCH)
+	if (!retain.passing || *n == retain.batch)
 		return;
 	st = store_stmt(s, STMT_RETAIN_FEEDS);
 	sqlite3_bind_int64(st, 1, retain.cursor);
@@ -256,10 +262,10 @@ retain_collect(struct store *s, int64_t now, int64_t *ids, size_t *n)
 		if (!retain_feed_read(s, walk[i], &f))
 			continue;
 		got = retain_feed_pick(s, &f, now, ids + *n,
-		    RETAIN_BATCH - *n);
+		    retain.batch - *n);
 		*n += got;
-		t = retain_tombs(s, &f, RETAIN_BATCH - *n);
-		if (*n + t >= RETAIN_BATCH)
+		t = retain_tombs(s, &f, retain.batch - *n);
+		if (*n + t >= retain.batch)
 			return;		/* this feed again next turn */
 		if (retain_feed_held(s, &f, now))
 			retain_push(&retain.held, &retain.nheld,
@@ -268,6 +274,37 @@ retain_collect(struct store *s, int64_t now, int64_t *ids, size_t *n)
 	}
 	if (nwalk < RETAIN_FEEDS)
 		retain.passing = 0;	/* walked every feed */
+}
+
+static int64_t
+retain_now_us(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000);
+}
+
+/*
+ * A batch of n rows took us: size the next one to take RETAIN_BUDGET_US,
+ * growing at most twofold, and only after a full batch (a short one says
+ * nothing of a larger one's time).
+ */
+static void
+retain_size(size_t n, int64_t us)
+{
+	int64_t	want;
+
+	if (n == 0 || (n < retain.batch && us <= RETAIN_BUDGET_US))
+		return;
+	want = (int64_t)n * RETAIN_BUDGET_US / (us > 0 ? us : 1);
+	if (want > (int64_t)retain.batch * 2)
+		want = (int64_t)retain.batch * 2;
+	if (want > RETAIN_BATCH)
+		want = RETAIN_BATCH;
+	if (want < RETAIN_BATCH_MIN)
+		want = RETAIN_BATCH_MIN;
+	retain.batch = (size_t)want;
 }
 
 static void
@@ -287,10 +324,11 @@ static void
 retain_turn_cb(evutil_socket_t fd UNUSED, short what UNUSED, void *arg UNUSED)
 {
 	struct store	*s = aggd->store;
-	int64_t		 ids[RETAIN_BATCH], now = time(NULL);
+	int64_t		 ids[RETAIN_BATCH], now = time(NULL), t0;
 	size_t		 n = 0, i, nheld;
 
 	if (retain.ndirty > 0 || retain.passing) {
+		t0 = retain_now_us();
 		retain_collect(s, now, ids, &n);
 		if (n == 0 && retain.ntombs == 0) {
 			retain_schedule(0);
@@ -305,6 +343,7 @@ retain_turn_cb(evutil_socket_t fd UNUSED, short what UNUSED, void *arg UNUSED)
 		}
 		if (store_commit(s) != 0)
 			goto retry;
+		retain_size(n, retain_now_us() - t0);
 		if (n > 0) {
 			retain.removed += n;
 			retain.batches++;
@@ -381,6 +420,7 @@ retain_init(struct event_base *base)
 {
 	struct timeval	tv = { 5, 0 };
 
+	retain.batch = RETAIN_BATCH_MIN;
 	retain.turn = evtimer_new(base, retain_turn_cb, NULL);
 	retain.pass = evtimer_new(base, retain_pass_cb, NULL);
 	/* The first pass a little after start, once the socket answers. */

@@ -1,9 +1,9 @@
 #!/bin/sh
 # Removal by age runs in batches, the daemon answering between them: with
 # retain = 4s, a feed of 1500 items is removed in at least six batches
-# (256 rows each), while `aggctl status` keeps answering; the feed served
-# again stores nothing; the freed pages are given back (incremental
-# vacuum).
+# (at most 256 rows each, sized to take about 5 ms), while `aggctl
+# status` keeps answering; the feed served again stores nothing; the
+# freed pages are given back (incremental vacuum).
 
 . "$(dirname "$0")/lib.sh"
 
