@@ -596,6 +596,27 @@ store_items_bind_fields(struct store *s, sqlite3_stmt *st, int first,
 	store_bind_int(st, first + 7, it->updated, TIME_NONE);
 }
 
+/* See store.h. */
+int
+store_items_counted(struct store *s, int64_t feed_id, int64_t n,
+    int64_t unread)
+{
+	sqlite3_stmt	*st;
+
+	if (n == 0)
+		return (0);
+	st = store_stmt(s, STMT_ITEMS_ADDED);
+	sqlite3_bind_int64(st, 1, n);
+	sqlite3_bind_int64(st, 2, unread);
+	if (store_exec(s, st) != 0)
+		return (-1);
+	st = store_stmt(s, STMT_FEED_ITEMS_ADDED);
+	sqlite3_bind_int64(st, 1, feed_id);
+	sqlite3_bind_int64(st, 2, n);
+	sqlite3_bind_int64(st, 3, unread);
+	return (store_exec(s, st));
+}
+
 /* See store.h; in store-items.c for the keys and hashes. */
 void
 store_prep(struct store *s, const struct item *it, struct store_prep *p)
@@ -794,6 +815,8 @@ store_items_apply(struct store *s, struct store_fetch *sf)
 			store_words_keep(s, id, pp->text);
 			pp->text = NULL;
 		}
+		if (store_search_added(s, id) != 0)
+			goto out;
 		sf->added++;
 		if (!announce)
 			continue;
@@ -806,6 +829,9 @@ store_items_apply(struct store *s, struct store_fetch *sf)
 				goto out;
 		}
 	}
+	/* New items are unread. */
+	if (store_items_counted(s, sf->feed_id, sf->added, sf->added) != 0)
+		goto out;
 	if (sf->added > 0)
 		retain_feed_added(sf->feed_id);
 	rv = 0;

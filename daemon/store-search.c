@@ -52,6 +52,19 @@ store_fts_from_fn(sqlite3_context *ctx, int argc UNUSED,
 	sqlite3_result_int64(ctx, s->fts_from);
 }
 
+/* See store.h.  In a transaction, as aggd_fts_defer did for the trigger
+ * that called it before migration 10. */
+int
+store_search_added(struct store *s, int64_t id)
+{
+	if (id < s->fts_from)
+		s->fts_from = id;
+	s->fts_pending++;
+	if (sqlite3_get_autocommit(s->db))
+		return (store_search_sync(s));
+	return (0);
+}
+
 /*
  * Index the items inserted since the last sync, in the transaction that
  * inserted them, in id order, as one batch: FTS5 writes it as one

@@ -17,6 +17,8 @@ enum store_stmt {
 	STMT_RELEASE,
 	STMT_ROLLBACK_TO,
 	STMT_SEARCH_SYNC,
+	STMT_ITEMS_ADDED,
+	STMT_FEED_ITEMS_ADDED,
 	STMT_FEED_GET,
 	STMT_FEED_BY_URL,
 	STMT_FEED_INSERT,
@@ -215,6 +217,15 @@ int		 store_items_purge(struct store *, const int64_t *ids, size_t n,
 int		 store_search_build(struct store *, char **cause);
 /* Index the items inserted since the last sync (store_commit does). */
 int		 store_search_sync(struct store *);
+/* Item id was inserted: it joins the search index at the sync (now,
+ * outside a transaction).  Items have no trigger on insert (migration
+ * 10): whoever inserts one says so, and keeps the counts (see
+ * store_items_counted). */
+int		 store_search_added(struct store *, int64_t id);
+/* n items were inserted into feed_id, unread of them unread: the
+ * counters and the feed's counts follow. */
+int		 store_items_counted(struct store *, int64_t feed_id, int64_t n,
+		     int64_t unread);
 /* Interval from the feed's own posting rate, or -1 when too few dates. */
 int64_t		 store_items_rate(struct store *, int64_t feed_id);
 

@@ -415,6 +415,12 @@ test_remove_cascades(void **state)
 	    " (%lld, 'k1', 'h', 3, 3);", (long long)a, (long long)a,
 	    (long long)a, (long long)b);
 	sql_exec(fx->s, sql);
+	/* Items have no trigger on insert: told as store_items_apply
+	 * tells them. */
+	assert_int_equal(store_items_counted(fx->s, a, 2, 2), 0);
+	assert_int_equal(store_items_counted(fx->s, b, 1, 1), 0);
+	assert_int_equal(store_search_added(fx->s, sql_int(fx->s,
+	    "SELECT min(id) FROM items")), 0);
 	snprintf(sql, sizeof sql, "INSERT INTO deliveries (item_id, feed_id)"
 	    " SELECT id, feed_id FROM items WHERE feed_id = %lld",
 	    (long long)a);
@@ -858,15 +864,15 @@ test_item_migrate(void **state)
 	    "ALTER TABLE feeds DROP COLUMN parsed;"
 	    "DROP TABLE fetch_log;"
 	    "DROP TABLE counters; DROP TABLE items_fts; DROP TABLE zdicts;"
-	    "DROP TRIGGER counters_items_ins; DROP TRIGGER counters_items_del;"
+	    "DROP TRIGGER IF EXISTS counters_items_ins; DROP TRIGGER counters_items_del;"
 	    "DROP TRIGGER counters_items_read; DROP TRIGGER counters_feeds_ins;"
 	    "DROP TRIGGER counters_feeds_del; DROP TRIGGER counters_feeds_upd;"
 	    "DROP TRIGGER counters_deliveries_ins;"
 	    "DROP TRIGGER counters_deliveries_del;"
 	    "DROP TRIGGER counters_deliveries_upd;"
-	    "DROP TRIGGER items_fts_ins; DROP TRIGGER items_fts_del;"
+	    "DROP TRIGGER IF EXISTS items_fts_ins; DROP TRIGGER items_fts_del;"
 	    "DROP TRIGGER items_fts_upd;"
-	    "DROP TRIGGER feeds_n_ins; DROP TRIGGER feeds_n_del;"
+	    "DROP TRIGGER IF EXISTS feeds_n_ins; DROP TRIGGER feeds_n_del;"
 	    "DROP TRIGGER feeds_n_read;"
 	    "ALTER TABLE feeds DROP COLUMN n_items;"
 	    "ALTER TABLE feeds DROP COLUMN n_unread;"
@@ -1036,6 +1042,44 @@ test_search_prepared(void **state)
 	free(got);
 	sql_exec(fx->s, "INSERT INTO items_fts(items_fts, rank)"
 	    " VALUES ('integrity-check', 0)");
+}
+
+/*
+ * Items have no trigger on insert (migration 10): store_items_apply
+ * keeps the counters and the feed's counts and hands new items to the
+ * search index itself, in a transaction or out of one, and a fetch's
+ * savepoint rolled back takes its counts back with its rows.
+ */
+static void
+test_insert_counts(void **state)
+{
+	struct fixture	*fx = *state;
+	char		 mode[16] = "guid", sql[256];
+	int64_t		 id;
+
+	assert_int_equal(sql_int(fx->s, "SELECT count(*) FROM sqlite_master"
+	    " WHERE type = 'trigger' AND tbl_name = 'items'"
+	    " AND sql LIKE '%AFTER INSERT%'"), 0);
+	id = add(fx->s, "http://127.0.0.1:9/c.xml");
+	fetch_doc(fx->s, id, "c1|kappa;c2|lambda", mode, 1);
+	assert_int_equal(sql_int(fx->s, "SELECT count(*) FROM items_fts"
+	    " WHERE items_fts MATCH 'kappa OR lambda'"), 2);
+	assert_int_equal(store_fetch_begin(fx->s, id), 0);
+	fetch_doc(fx->s, id, "c3|mu;c1|kappa;c2|lambda", mode, 1);
+	store_fetch_rollback(fx->s);
+	assert_int_equal(store_fetch_begin(fx->s, id), 0);
+	fetch_doc(fx->s, id, "c4|nu;c1|kappa;c2|lambda", mode, 1);
+	assert_int_equal(store_fetch_commit(fx->s), 0);
+	assert_int_equal(store_flush(fx->s), 0);
+	sql_exec(fx->s, "UPDATE items SET read = 1 WHERE guid = 'c1'");
+	assert_int_equal(sql_int(fx->s, "SELECT items = (SELECT count(*)"
+	    " FROM items) AND unread = (SELECT count(*) FROM items"
+	    " WHERE read = 0) AND items = 3 FROM counters"), 1);
+	snprintf(sql, sizeof sql, "SELECT n_items = 3 AND n_unread = 2"
+	    " FROM feeds WHERE id = %lld", (long long)id);
+	assert_int_equal(sql_int(fx->s, sql), 1);
+	assert_int_equal(sql_int(fx->s, "SELECT count(*) FROM items_fts"
+	    " WHERE items_fts MATCH 'kappa OR lambda OR mu OR nu'"), 3);
 }
 
 /* The fetch history keeps each feed's last STORE_LOG_KEEP rows, the
@@ -1309,6 +1353,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_search_by_id, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_search_prepared, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_insert_counts, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_item_migrate, setup,
 		    teardown),
