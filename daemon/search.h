@@ -24,8 +24,12 @@ char		*search_expr(struct search *, struct search_tok *, int *check);
 /* Whether an item's text holds what the query asks for, exactly. */
 int		 search_check(struct search *, struct search_tok *,
 		    const char *title, const char *summary, const char *content);
-/* Append the text the index holds for an item to b. */
+/* Append an item's text to b, markup stripped: what search_check reads,
+ * and what the index takes the distinct words of. */
 void		 search_text(struct buf *b, const char *title,
 		    const char *summary, const char *content);
+/* Append the distinct words of text to out, as the index holds them. */
+void		 search_distinct(struct buf *out, struct search_tok *,
+		    const char *text, size_t len);
 
 #endif

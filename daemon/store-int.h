@@ -84,6 +84,7 @@ void	store_text_fn(sqlite3_context *, int, sqlite3_value **);
 void	store_fts_defer_fn(sqlite3_context *, int, sqlite3_value **);
 void	store_fts_from_fn(sqlite3_context *, int, sqlite3_value **);
 void	store_words_fn(sqlite3_context *, int, sqlite3_value **);
+void	store_tok_release(void);
 char	*store_search_words(const char *title, const char *summary,
 	    const char *content);
 void	store_words_keep(struct store *, int64_t id, char *text);

@@ -6,6 +6,7 @@
  * triggers and its migration are in store.c's schema; searching is
  * query.c's and search.c's.
  */
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,19 +89,85 @@ store_search_sync(struct store *s)
 	return (0);
 }
 
+/*
+ * Each thread's copy of the index's tokenizer, for store_search_words.
+ * FTS5 hands out its tokenizers through a connection: this one is of a
+ * connection in memory of the thread's own.
+ */
+struct store_tok {
+	sqlite3			*db;
+	struct search_tok	*tk;
+};
+static pthread_key_t	store_tok_key;
+static pthread_once_t	store_tok_once = PTHREAD_ONCE_INIT;
+
+static void
+store_tok_free(void *arg)
+{
+	struct store_tok	*t = arg;
+
+	search_tok_close(t->tk);
+	sqlite3_close(t->db);
+	free(t);
+}
+
+static void
+store_tok_key_init(void)
+{
+	if (pthread_key_create(&store_tok_key, store_tok_free) != 0)
+		fatalx("search: cannot make a per-thread key");
+}
+
+static struct search_tok *
+store_tok(void)
+{
+	struct store_tok	*t;
+	char			*cause = NULL;
+
+	pthread_once(&store_tok_once, store_tok_key_init);
+	if ((t = pthread_getspecific(store_tok_key)) != NULL)
+		return (t->tk);
+	t = xcalloc(1, sizeof *t);
+	if (sqlite3_open_v2(":memory:", &t->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
+	    (t->tk = search_tok_open(t->db, &cause)) == NULL)
+		fatalx("search: no tokenizer: %s", cause != NULL ? cause :
+		    sqlite3_errmsg(t->db));
+	pthread_setspecific(store_tok_key, t);
+	return (t->tk);
+}
+
+/* The calling thread's tokenizer, freed now (the main thread's would
+ * outlive the store). */
+void
+store_tok_release(void)
+{
+	struct store_tok	*t;
+
+	pthread_once(&store_tok_once, store_tok_key_init);
+	if ((t = pthread_getspecific(store_tok_key)) != NULL) {
+		store_tok_free(t);
+		pthread_setspecific(store_tok_key, NULL);
+	}
+}
+
 /* The words the search index holds for an item (allocated, never
- * NULL): its title, summary and content as text.  Any thread. */
+ * NULL): the distinct words of its title, summary and content as text
+ * (search_distinct).  Any thread. */
 char *
 store_search_words(const char *title, const char *summary,
     const char *content)
 {
-	struct buf	 b;
+	struct buf	 text, words;
 	char		*s;
 
-	buf_init(&b);
-	search_text(&b, title, summary, content);
-	s = b.len > 0 ? buf_detach(&b) : xstrdup("");
-	buf_release(&b);
+	buf_init(&text);
+	buf_init(&words);
+	search_text(&text, title, summary, content);
+	search_distinct(&words, store_tok(), text.data, text.len);
+	s = words.len > 0 ? buf_detach(&words) : xstrdup("");
+	buf_release(&text);
+	buf_release(&words);
 	return (s);
 }
 

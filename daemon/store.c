@@ -964,6 +964,7 @@ store_close(struct store *s)
 	store_failed_clear_all(s);
 	ZSTD_freeCCtx(s->zc);
 	store_dctx_release();
+	store_tok_release();
 	free(s->group_ids);
 	free(s->error);
 	free(s->path);
