@@ -342,6 +342,12 @@ static const char *store_migrations[] = {
 	"DROP TRIGGER IF EXISTS counters_items_ins;"
 	"DROP TRIGGER IF EXISTS feeds_n_ins;"
 	"DROP TRIGGER IF EXISTS items_fts_ins;",
+	/*
+	 * 11: the index is given each item's distinct words, not its whole
+	 * text (search_distinct): it is built again, so that every item
+	 * goes out of it with the words it went in with.
+	 */
+	"INSERT INTO items_fts(items_fts) VALUES ('delete-all');",
 };
 
 /* What a migration needs done in C after its SQL, in the same
@@ -357,6 +363,7 @@ static int (*store_migration_steps[])(struct store *, char **) = {
 	store_search_build,
 	NULL,		/* zdicts */
 	NULL,		/* no triggers on insert */
+	store_search_build,
 };
 _Static_assert(nitems(store_migration_steps) == nitems(store_migrations),
     "a step, or NULL, for each migration");

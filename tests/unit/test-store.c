@@ -843,6 +843,44 @@ test_item_identity(void **state)
 	}
 }
 
+/*
+ * Migration 11: an index made by schema 10 (each item's whole text) is
+ * built again from the items, so an item leaves it with the words it
+ * went in with (its distinct words).  A word only the old index held
+ * is gone after; removing an item then leaves the index sound.
+ */
+static void
+test_search_migrate(void **state)
+{
+	struct fixture	*fx = *state;
+	char		 mode[16] = "guid", *cause = NULL;
+	int64_t		 id, version;
+
+	id = add(fx->s, "http://127.0.0.1:9/m.xml");
+	fetch_doc(fx->s, id, "m1|rho rho rho sigma;m2|tau tau sigma", mode, 0);
+	assert_int_equal(store_flush(fx->s), 0);
+	version = sql_int(fx->s, "PRAGMA user_version");
+	sql_exec(fx->s, "INSERT INTO items_fts(items_fts) VALUES ('delete-all');"
+	    "INSERT INTO items_fts(rowid, text) SELECT id, title || ' stale'"
+	    " FROM items; PRAGMA user_version = 10");
+	assert_int_equal(sql_int(fx->s, "SELECT count(*) FROM items_fts"
+	    " WHERE items_fts MATCH 'stale'"), 2);
+	store_close(fx->s);
+	fx->s = store_open(fx->path, &cause);
+	if (fx->s == NULL)
+		fail_msg("reopen: %s", cause);
+	assert_int_equal(sql_int(fx->s, "PRAGMA user_version"), version);
+	assert_int_equal(sql_int(fx->s, "SELECT count(*) FROM items_fts"
+	    " WHERE items_fts MATCH 'stale'"), 0);
+	assert_int_equal(sql_int(fx->s, "SELECT count(*) FROM items_fts"
+	    " WHERE items_fts MATCH 'sigma'"), 2);
+	sql_exec(fx->s, "DELETE FROM items WHERE guid = 'm1'");
+	assert_int_equal(sql_int(fx->s, "SELECT count(*) FROM items_fts"
+	    " WHERE items_fts MATCH 'rho OR sigma'"), 1);
+	sql_exec(fx->s, "INSERT INTO items_fts(items_fts, rank)"
+	    " VALUES ('integrity-check', 0)");
+}
+
 /* A database of schema 1 (no stable hash) is migrated: its items get the
  * hash and are found by it. */
 static void
@@ -1355,6 +1393,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_search_prepared, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_insert_counts, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_search_migrate, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_item_migrate, setup,
 		    teardown),
