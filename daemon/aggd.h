@@ -165,7 +165,7 @@ int		 store_feed_tag(struct store *, int64_t id, const char *tag,
  * the next poll. */
 int		 store_feed_set_disabled(struct store *, int64_t id,
 		     const char *disabled, int64_t when, const char *why);
-/* A fetch's line in the history, inside its savepoint (fetch.c): f's
+/* A fetch's line in the history, stored with the fetch (fetch.c): f's
  * time, status, error and next reason with the figures given; the
  * feed's oldest lines past STORE_LOG_KEEP go. */
 #define STORE_LOG_KEEP	64

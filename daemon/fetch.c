@@ -884,9 +884,9 @@ fetch_write_failed(const struct store_feed *f, const char *outcome)
 }
 
 /*
- * A transfer ended: its outcome goes into the feed, in a savepoint of the
- * group transaction.  Returns the feed's error for whoever waits on the
- * poll (allocated), or NULL when it went well.
+ * A transfer ended: its outcome goes into the feed, in the group
+ * transaction.  Returns the feed's error for whoever waits on the poll
+ * (allocated), or NULL when it went well.
  */
 static char *
 fetch_finish(struct job *job, CURLcode rc)
@@ -911,7 +911,7 @@ fetch_finish(struct job *job, CURLcode rc)
 		xasprintf(&error, "database error: %s", db);
 		return (error);
 	}
-	/* One savepoint per fetch inside the group transaction (store.c). */
+	/* Stored in the group transaction (store.c, store_fetch_begin). */
 	if (store_fetch_begin(aggd->store, f->id) != 0) {
 		error = fetch_write_failed(f, NULL);
 		store_feed_free(f);

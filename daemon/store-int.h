@@ -37,8 +37,12 @@ struct store {
 	sqlite3_stmt	*stmt[STMT_COUNT];
 	int		 in_tx;
 	int		 group;		/* a group transaction is open */
-	int		 in_fetch;	/* inside its savepoint */
-	int64_t		 fetch_id;	/* whose savepoint */
+	int		 in_fetch;	/* a fetch is being stored */
+	int		 fetch_sp;	/* in a savepoint of its own */
+	int64_t		 fetch_id;	/* whose */
+	int64_t		*careful;	/* feeds whose fetches have one */
+	size_t		 ncareful;
+	size_t		 carefulcap;
 	int64_t		*group_ids;	/* feeds whose fetch the group holds */
 	size_t		 ngroup;
 	size_t		 groupcap;

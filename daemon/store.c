@@ -973,6 +973,7 @@ store_close(struct store *s)
 	store_dctx_release();
 	store_tok_release();
 	free(s->group_ids);
+	free(s->careful);
 	free(s->error);
 	free(s->path);
 	free(s);
@@ -985,9 +986,18 @@ store_close(struct store *s)
  * fetch writes inside a savepoint of a shared group transaction, which
  * store_flush() commits when the burst ends, after STORE_GROUP_MS, or
  * before anything else writes or hands data outside (a refresh --wait
- * answer, hooks, follow, shutdown).  A fetch that fails rolls back to its
- * own savepoint; the others' work stands.  A crash loses at most the
- * group's last few fetches, whole, and they are fetched again.
+ * answer, hooks, follow, shutdown).  A crash loses at most the group's
+ * last few fetches, whole, and they are fetched again.
+ *
+ * A fetch has no savepoint of its own at first: a savepoint copies every
+ * page the fetch touches first into a journal in memory (16 KB, in 1 KB
+ * pieces), a seventh of a cold poll's time on the loop.  A statement
+ * that fails inside a fetch then takes the whole group with it (as a
+ * failed commit does, store_group_lost: those feeds show why and are
+ * polled again), and the feed is marked careful: its fetches from then
+ * on have their own savepoint, so a feed that keeps failing takes only
+ * its own work with it.  Errors such as a full disk end the transaction
+ * anyway, savepoint or not.
  */
 #define STORE_GROUP_MS	250
 /* New items indexed at once (store_search_sync) between a group's
@@ -1155,7 +1165,32 @@ store_group_lost(struct store *s)
 	s->ngroup = 0;
 }
 
-/* Open feed_id's savepoint in the group transaction (begun if need be). */
+/* Whether feed_id's fetches have their own savepoint (see above). */
+static int
+store_careful(struct store *s, int64_t feed_id)
+{
+	size_t	i;
+
+	for (i = 0; i < s->ncareful; i++)
+		if (s->careful[i] == feed_id)
+			return (1);
+	return (0);
+}
+
+static void
+store_careful_add(struct store *s, int64_t feed_id)
+{
+	if (store_careful(s, feed_id))
+		return;
+	if (s->ncareful == s->carefulcap) {
+		s->carefulcap = s->carefulcap ? s->carefulcap * 2 : 8;
+		s->careful = xreallocarray(s->careful, s->carefulcap,
+		    sizeof *s->careful);
+	}
+	s->careful[s->ncareful++] = feed_id;
+}
+
+/* Begin feed_id's fetch in the group transaction (begun if need be). */
 int
 store_fetch_begin(struct store *s, int64_t feed_id)
 {
@@ -1170,7 +1205,8 @@ store_fetch_begin(struct store *s, int64_t feed_id)
 		if (s->flush != NULL)
 			evtimer_add(s->flush, &tv);
 	}
-	if (store_exec(s, store_stmt(s, STMT_SAVEPOINT)) != 0)
+	s->fetch_sp = store_careful(s, feed_id);
+	if (s->fetch_sp && store_exec(s, store_stmt(s, STMT_SAVEPOINT)) != 0)
 		return (-1);
 	s->in_fetch = 1;
 	s->fetch_id = feed_id;
@@ -1181,11 +1217,11 @@ store_fetch_begin(struct store *s, int64_t feed_id)
 int
 store_fetch_commit(struct store *s)
 {
-	s->in_fetch = 0;
-	if (store_exec(s, store_stmt(s, STMT_RELEASE)) != 0) {
+	if (s->fetch_sp && store_exec(s, store_stmt(s, STMT_RELEASE)) != 0) {
 		store_fetch_rollback(s);
 		return (-1);
 	}
+	s->in_fetch = 0;
 	if (s->ngroup == s->groupcap) {
 		s->groupcap = s->groupcap ? s->groupcap * 2 : 64;
 		s->group_ids = xreallocarray(s->group_ids, s->groupcap,
@@ -1207,8 +1243,18 @@ void
 store_fetch_rollback(struct store *s)
 {
 	s->in_fetch = 0;
+	if (!s->fetch_sp && sqlite3_get_autocommit(s->db) == 0) {
+		/* No savepoint to go back to: the group goes, and this
+		 * feed's fetches have their own from now on. */
+		log_warnx("database %s: a fetch of feed %lld failed; the "
+		    "fetches stored with it since the last commit go too",
+		    s->path, (long long)s->fetch_id);
+		store_careful_add(s, s->fetch_id);
+		store_exec(s, store_stmt(s, STMT_ROLLBACK));
+	}
 	if (sqlite3_get_autocommit(s->db) != 0) {
-		/* SQLite gave up the whole transaction (e.g. SQLITE_FULL). */
+		/* The whole transaction is gone (SQLite gave it up, e.g.
+		 * on SQLITE_FULL, or there was no savepoint). */
 		s->group = s->in_tx = 0;
 		s->fts_from = INT64_MAX;
 		s->fts_pending = 0;

@@ -844,6 +844,56 @@ test_item_identity(void **state)
 }
 
 /*
+ * A fetch without a savepoint of its own that fails takes the group's
+ * other fetches with it (they say why), and its feed's fetches have a
+ * savepoint from then on: its next failure takes only its own work, and
+ * its kept search words with it.
+ */
+static void
+test_fetch_careful(void **state)
+{
+	struct fixture	*fx = *state;
+	char		 mode[16] = "guid", mode2[16] = "guid", sql[128];
+	int64_t		 a, b;
+
+	fetch_prepared = 1;
+	a = add(fx->s, "http://127.0.0.1:9/a.xml");
+	b = add(fx->s, "http://127.0.0.1:9/b.xml");
+	assert_int_equal(store_fetch_begin(fx->s, a), 0);
+	fetch_doc(fx->s, a, "a1|alpha;a2|beta", mode, 0);
+	assert_int_equal(store_fetch_commit(fx->s), 0);
+	assert_int_equal(store_fetch_begin(fx->s, b), 0);
+	fetch_doc(fx->s, b, "b1|gamma", mode2, 0);
+	store_fetch_rollback(fx->s);
+	assert_non_null(store_failed(fx->s, a));
+	assert_int_equal(sql_int(fx->s, "SELECT count(*) FROM items"), 0);
+
+	assert_int_equal(store_fetch_begin(fx->s, a), 0);
+	fetch_doc(fx->s, a, "a1|alpha;a2|beta", mode, 0);
+	assert_int_equal(store_fetch_commit(fx->s), 0);
+	assert_int_equal(store_fetch_begin(fx->s, b), 0);
+	fetch_doc(fx->s, b, "b1|gamma", mode2, 0);
+	store_fetch_rollback(fx->s);
+	assert_int_equal(store_fetch_begin(fx->s, b), 0);
+	fetch_doc(fx->s, b, "b2|delta", mode2, 0);
+	assert_int_equal(store_fetch_commit(fx->s), 0);
+	assert_int_equal(store_flush(fx->s), 0);
+	fetch_prepared = 0;
+	assert_null(store_failed(fx->s, a));
+	assert_int_equal(sql_int(fx->s, "SELECT count(*) FROM items"), 3);
+	assert_int_equal(sql_int(fx->s, "SELECT items FROM counters"), 3);
+	snprintf(sql, sizeof sql, "SELECT n_items FROM feeds WHERE id = %lld",
+	    (long long)b);
+	assert_int_equal(sql_int(fx->s, sql), 1);
+	assert_int_equal(sql_int(fx->s, "SELECT count(*) FROM items_fts"
+	    " WHERE items_fts MATCH 'gamma'"), 0);
+	assert_int_equal(sql_int(fx->s, "SELECT count(*) FROM items_fts"
+	    " WHERE items_fts MATCH 'alpha OR beta OR delta'"), 3);
+	sql_exec(fx->s, "INSERT INTO items_fts(items_fts, rank)"
+	    " VALUES ('integrity-check', 0)");
+}
+
+/*
  * Migration 11: an index made by schema 10 (each item's whole text) is
  * built again from the items, so an item leaves it with the words it
  * went in with (its distinct words).  A word only the old index held
@@ -1393,6 +1443,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_search_prepared, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_insert_counts, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_fetch_careful, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_search_migrate, setup,
 		    teardown),
