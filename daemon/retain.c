@@ -6,10 +6,11 @@
  * RETAIN_BUDGET_US of the loop (from RETAIN_BATCH_MIN to RETAIN_BATCH
  * rows; an item's removal costs its search index entry, so the size
  * follows what the last batches took): a client waits at most about that
- * long per step of its request, however many items go.  Removal itself (and the tombstone each item leaves) is
- * store_items_purge's; an item a hook is still owed is skipped and looked
- * at again later.  Then free pages are given back to the file system a
- * few at a time (store_vacuum_step).
+ * long per step of its request, however many items go.  Removal itself
+ * (and the tombstone each item leaves) is store_items_purge's; an item a
+ * hook is still owed is skipped and looked at again later.  Then free
+ * pages are given back to the file system a few at a time
+ * (store_vacuum_step).
  *
  * Two kinds of work: a feed that just stored items is looked at soon
  * (retain_feed_added), and every feed is walked once a pass, hourly (more

@@ -982,12 +982,12 @@ store_close(struct store *s)
 /*
  * Group commit.  Each commit rewrites into the WAL every page it touched,
  * and a 20-item feed touches ~150 (the items and seven indexes); ten
- * thousand feeds finishing in one burst would write gigabytes.  So a
- * fetch writes inside a savepoint of a shared group transaction, which
- * store_flush() commits when the burst ends, after STORE_GROUP_MS, or
- * before anything else writes or hands data outside (a refresh --wait
- * answer, hooks, follow, shutdown).  A crash loses at most the group's
- * last few fetches, whole, and they are fetched again.
+ * thousand feeds finishing in one burst would write gigabytes.  So
+ * fetches write inside a shared group transaction, which store_flush()
+ * commits when the burst ends, after STORE_GROUP_MS, or before anything
+ * else writes or hands data outside (a refresh --wait answer, hooks,
+ * follow, shutdown).  A crash loses at most the group's last few
+ * fetches, whole, and they are fetched again.
  *
  * A fetch has no savepoint of its own at first: a savepoint copies every
  * page the fetch touches first into a journal in memory (16 KB, in 1 KB
