@@ -77,6 +77,18 @@ teardown(void **state)
 	return (0);
 }
 
+/* Close the store and open it again, as a restart of aggd does. */
+static void
+reopen(struct fixture *fx)
+{
+	char	*cause = NULL;
+
+	store_close(fx->s);
+	fx->s = store_open(fx->path, &cause);
+	if (fx->s == NULL)
+		fail_msg("reopen: %s", cause);
+}
+
 /* One integer from a query on the store's connection. */
 static int64_t
 sql_int(struct store *s, const char *sql)
@@ -116,6 +128,14 @@ sql_exec(struct store *s, const char *sql)
 
 	if (sqlite3_exec(store_db(s), sql, NULL, NULL, &err) != SQLITE_OK)
 		fail_msg("%s: %s", sql, err);
+}
+
+/* FTS5's own check of the search index against itself. */
+static void
+index_sound(struct store *s)
+{
+	sql_exec(s, "INSERT INTO items_fts(items_fts, rank)"
+	    " VALUES ('integrity-check', 0)");
 }
 
 static int64_t
@@ -162,10 +182,7 @@ test_open(void **state)
 	/* Reopening keeps the data and the schema version, and migrates
 	 * nothing again. */
 	id = add(fx->s, "http://127.0.0.1:9/keep.xml");
-	store_close(fx->s);
-	fx->s = store_open(fx->path, &cause);
-	if (fx->s == NULL)
-		fail_msg("reopen: %s", cause);
+	reopen(fx);
 	assert_int_equal(sql_int(fx->s, "PRAGMA user_version"), version);
 	assert_int_equal(store_feed_find(fx->s, "http://127.0.0.1:9/keep.xml"),
 	    id);
@@ -889,8 +906,7 @@ test_fetch_careful(void **state)
 	    " WHERE items_fts MATCH 'gamma'"), 0);
 	assert_int_equal(sql_int(fx->s, "SELECT count(*) FROM items_fts"
 	    " WHERE items_fts MATCH 'alpha OR beta OR delta'"), 3);
-	sql_exec(fx->s, "INSERT INTO items_fts(items_fts, rank)"
-	    " VALUES ('integrity-check', 0)");
+	index_sound(fx->s);
 }
 
 /*
@@ -903,7 +919,7 @@ static void
 test_search_migrate(void **state)
 {
 	struct fixture	*fx = *state;
-	char		 mode[16] = "guid", *cause = NULL;
+	char		 mode[16] = "guid";
 	int64_t		 id, version;
 
 	id = add(fx->s, "http://127.0.0.1:9/m.xml");
@@ -915,10 +931,7 @@ test_search_migrate(void **state)
 	    " FROM items; PRAGMA user_version = 10");
 	assert_int_equal(sql_int(fx->s, "SELECT count(*) FROM items_fts"
 	    " WHERE items_fts MATCH 'stale'"), 2);
-	store_close(fx->s);
-	fx->s = store_open(fx->path, &cause);
-	if (fx->s == NULL)
-		fail_msg("reopen: %s", cause);
+	reopen(fx);
 	assert_int_equal(sql_int(fx->s, "PRAGMA user_version"), version);
 	assert_int_equal(sql_int(fx->s, "SELECT count(*) FROM items_fts"
 	    " WHERE items_fts MATCH 'stale'"), 0);
@@ -927,8 +940,7 @@ test_search_migrate(void **state)
 	sql_exec(fx->s, "DELETE FROM items WHERE guid = 'm1'");
 	assert_int_equal(sql_int(fx->s, "SELECT count(*) FROM items_fts"
 	    " WHERE items_fts MATCH 'rho OR sigma'"), 1);
-	sql_exec(fx->s, "INSERT INTO items_fts(items_fts, rank)"
-	    " VALUES ('integrity-check', 0)");
+	index_sound(fx->s);
 }
 
 /* A database of schema 1 (no stable hash) is migrated: its items get the
@@ -937,7 +949,7 @@ static void
 test_item_migrate(void **state)
 {
 	struct fixture	*fx = *state;
-	char		 mode[16] = "guid", *cause = NULL;
+	char		 mode[16] = "guid";
 	int64_t		 id, version;
 	struct fetched	 r;
 
@@ -967,10 +979,7 @@ test_item_migrate(void **state)
 	    "UPDATE items SET read = 1 WHERE guid = 'g2';"
 	    "DROP INDEX items_shash;"
 	    "ALTER TABLE items DROP COLUMN shash; PRAGMA user_version = 1");
-	store_close(fx->s);
-	fx->s = store_open(fx->path, &cause);
-	if (fx->s == NULL)
-		fail_msg("reopen: %s", cause);
+	reopen(fx);
 	assert_int_equal(sql_int(fx->s, "PRAGMA user_version"), version);
 	/* The counters were counted, and the search index built. */
 	assert_int_equal(sql_int(fx->s, "SELECT items FROM counters"), 4);
@@ -1002,7 +1011,7 @@ static void
 test_search_by_id(void **state)
 {
 	struct fixture	*fx = *state;
-	char		 mode[16] = "guid", *cause = NULL;
+	char		 mode[16] = "guid";
 	int64_t		 id, version;
 
 	id = add(fx->s, "http://127.0.0.1:9/s.xml");
@@ -1014,10 +1023,7 @@ test_search_by_id(void **state)
 	sql_exec(fx->s, "UPDATE items SET sort_time = sort_time + 864000"
 	    " WHERE guid = 'g2';"
 	    " PRAGMA user_version = 7");
-	store_close(fx->s);
-	fx->s = store_open(fx->path, &cause);
-	if (fx->s == NULL)
-		fail_msg("reopen: %s", cause);
+	reopen(fx);
 	assert_int_equal(sql_int(fx->s, "PRAGMA user_version"), version);
 	assert_int_equal(sql_int(fx->s, "SELECT count(*) FROM items"
 	    " WHERE guid = 'g2' AND sort_time = first_seen + 86400"), 1);
@@ -1064,8 +1070,7 @@ test_search_deferred(void **state)
 	fetch_doc(fx->s, id, "g1|zeta;g2|beta", mode, 1);
 	assert_int_equal(sql_int(fx->s, "SELECT count(*) FROM items_fts"
 	    " WHERE items_fts MATCH 'gamma OR zeta'"), 1);
-	sql_exec(fx->s, "INSERT INTO items_fts(items_fts, rank)"
-	    " VALUES ('integrity-check', 0)");
+	index_sound(fx->s);
 }
 
 /*
@@ -1128,8 +1133,7 @@ test_search_prepared(void **state)
 	    " FROM items WHERE guid = 'g2'");
 	assert_string_equal(got, text);
 	free(got);
-	sql_exec(fx->s, "INSERT INTO items_fts(items_fts, rank)"
-	    " VALUES ('integrity-check', 0)");
+	index_sound(fx->s);
 }
 
 /*
