@@ -130,6 +130,24 @@ sql_exec(struct store *s, const char *sql)
 		fail_msg("%s: %s", sql, err);
 }
 
+/* How many items the search index holds for an FTS5 query. */
+static int64_t
+indexed(struct store *s, const char *query)
+{
+	sqlite3_stmt	*st;
+	int64_t		 n;
+
+	if (sqlite3_prepare_v2(store_db(s), "SELECT count(*) FROM items_fts"
+	    " WHERE items_fts MATCH ?1", -1, &st, NULL) != SQLITE_OK)
+		fail_msg("indexed: %s", sqlite3_errmsg(store_db(s)));
+	sqlite3_bind_text(st, 1, query, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		fail_msg("indexed %s: %s", query, sqlite3_errmsg(store_db(s)));
+	n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return (n);
+}
+
 /* FTS5's own check of the search index against itself. */
 static void
 index_sound(struct store *s)
@@ -902,10 +920,8 @@ test_fetch_careful(void **state)
 	snprintf(sql, sizeof sql, "SELECT n_items FROM feeds WHERE id = %lld",
 	    (long long)b);
 	assert_int_equal(sql_int(fx->s, sql), 1);
-	assert_int_equal(sql_int(fx->s, "SELECT count(*) FROM items_fts"
-	    " WHERE items_fts MATCH 'gamma'"), 0);
-	assert_int_equal(sql_int(fx->s, "SELECT count(*) FROM items_fts"
-	    " WHERE items_fts MATCH 'alpha OR beta OR delta'"), 3);
+	assert_int_equal(indexed(fx->s, "gamma"), 0);
+	assert_int_equal(indexed(fx->s, "alpha OR beta OR delta"), 3);
 	index_sound(fx->s);
 }
 
@@ -929,17 +945,13 @@ test_search_migrate(void **state)
 	sql_exec(fx->s, "INSERT INTO items_fts(items_fts) VALUES ('delete-all');"
 	    "INSERT INTO items_fts(rowid, text) SELECT id, title || ' stale'"
 	    " FROM items; PRAGMA user_version = 10");
-	assert_int_equal(sql_int(fx->s, "SELECT count(*) FROM items_fts"
-	    " WHERE items_fts MATCH 'stale'"), 2);
+	assert_int_equal(indexed(fx->s, "stale"), 2);
 	reopen(fx);
 	assert_int_equal(sql_int(fx->s, "PRAGMA user_version"), version);
-	assert_int_equal(sql_int(fx->s, "SELECT count(*) FROM items_fts"
-	    " WHERE items_fts MATCH 'stale'"), 0);
-	assert_int_equal(sql_int(fx->s, "SELECT count(*) FROM items_fts"
-	    " WHERE items_fts MATCH 'sigma'"), 2);
+	assert_int_equal(indexed(fx->s, "stale"), 0);
+	assert_int_equal(indexed(fx->s, "sigma"), 2);
 	sql_exec(fx->s, "DELETE FROM items WHERE guid = 'm1'");
-	assert_int_equal(sql_int(fx->s, "SELECT count(*) FROM items_fts"
-	    " WHERE items_fts MATCH 'rho OR sigma'"), 1);
+	assert_int_equal(indexed(fx->s, "rho OR sigma"), 1);
 	index_sound(fx->s);
 }
 
@@ -985,8 +997,7 @@ test_item_migrate(void **state)
 	assert_int_equal(sql_int(fx->s, "SELECT items FROM counters"), 4);
 	assert_int_equal(sql_int(fx->s, "SELECT n_items * 10 + n_unread"
 	    " FROM feeds"), 43);
-	assert_int_equal(sql_int(fx->s, "SELECT count(*) FROM items_fts"
-	    " WHERE items_fts MATCH 'three OR four'"), 2);
+	assert_int_equal(indexed(fx->s, "three OR four"), 2);
 	/* Items without a link get theirs now; the others when looked at. */
 	assert_int_equal(sql_int(fx->s, "SELECT count(*) FROM items"
 	    " WHERE (shash IS NULL) != (nlink IS NOT NULL)"), 0);
@@ -1051,25 +1062,21 @@ test_search_deferred(void **state)
 	id = add(fx->s, "http://127.0.0.1:9/d.xml");
 	assert_int_equal(store_begin(fx->s), 0);
 	fetch_doc(fx->s, id, "g1|alpha;g2|beta;g3|delta", mode, 0);
-	assert_int_equal(sql_int(fx->s, "SELECT count(*) FROM items_fts"
-	    " WHERE items_fts MATCH 'alpha OR beta OR delta'"), 0);
+	assert_int_equal(indexed(fx->s, "alpha OR beta OR delta"), 0);
 	fetch_doc(fx->s, id, "g1|gamma;g2|beta;g3|delta", mode, 1);
 	sql_exec(fx->s, "DELETE FROM items WHERE guid = 'g3'");
 	sql_exec(fx->s, "SAVEPOINT x");
 	fetch_doc(fx->s, id, "g4|epsilon;g1|gamma;g2|beta", mode, 1);
 	sql_exec(fx->s, "ROLLBACK TO x; RELEASE x");
 	assert_int_equal(store_commit(fx->s), 0);
-	assert_int_equal(sql_int(fx->s, "SELECT count(*) FROM items_fts"
-	    " WHERE items_fts MATCH 'alpha OR delta OR epsilon'"), 0);
+	assert_int_equal(indexed(fx->s, "alpha OR delta OR epsilon"), 0);
 	assert_int_equal(sql_int(fx->s, "SELECT rowid FROM items_fts"
 	    " WHERE items_fts MATCH 'gamma'"),
 	    sql_int(fx->s, "SELECT id FROM items WHERE guid = 'g1'"));
-	assert_int_equal(sql_int(fx->s, "SELECT count(*) FROM items_fts"
-	    " WHERE items_fts MATCH 'beta'"), 1);
+	assert_int_equal(indexed(fx->s, "beta"), 1);
 	/* Indexed now: a change after the commit replaces its words. */
 	fetch_doc(fx->s, id, "g1|zeta;g2|beta", mode, 1);
-	assert_int_equal(sql_int(fx->s, "SELECT count(*) FROM items_fts"
-	    " WHERE items_fts MATCH 'gamma OR zeta'"), 1);
+	assert_int_equal(indexed(fx->s, "gamma OR zeta"), 1);
 	index_sound(fx->s);
 }
 
@@ -1117,8 +1124,7 @@ test_search_prepared(void **state)
 	r = fetch_doc(fx->s, id, doc, mode, 1);
 	assert_int_equal(r.added + r.changed, 0);
 
-	assert_int_equal(sql_int(fx->s, "SELECT count(*) FROM items_fts"
-	    " WHERE items_fts MATCH 'gamma OR alpha'"), 0);
+	assert_int_equal(indexed(fx->s, "gamma OR alpha"), 0);
 	assert_int_equal(sql_int(fx->s, "SELECT rowid FROM items_fts"
 	    " WHERE items_fts MATCH 'delta'"), g3);
 	assert_int_equal(sql_int(fx->s, "SELECT rowid FROM items_fts"
@@ -1154,8 +1160,7 @@ test_insert_counts(void **state)
 	    " AND sql LIKE '%AFTER INSERT%'"), 0);
 	id = add(fx->s, "http://127.0.0.1:9/c.xml");
 	fetch_doc(fx->s, id, "c1|kappa;c2|lambda", mode, 1);
-	assert_int_equal(sql_int(fx->s, "SELECT count(*) FROM items_fts"
-	    " WHERE items_fts MATCH 'kappa OR lambda'"), 2);
+	assert_int_equal(indexed(fx->s, "kappa OR lambda"), 2);
 	assert_int_equal(store_fetch_begin(fx->s, id), 0);
 	fetch_doc(fx->s, id, "c3|mu;c1|kappa;c2|lambda", mode, 1);
 	store_fetch_rollback(fx->s);
@@ -1170,8 +1175,7 @@ test_insert_counts(void **state)
 	snprintf(sql, sizeof sql, "SELECT n_items = 3 AND n_unread = 2"
 	    " FROM feeds WHERE id = %lld", (long long)id);
 	assert_int_equal(sql_int(fx->s, sql), 1);
-	assert_int_equal(sql_int(fx->s, "SELECT count(*) FROM items_fts"
-	    " WHERE items_fts MATCH 'kappa OR lambda OR mu OR nu'"), 3);
+	assert_int_equal(indexed(fx->s, "kappa OR lambda OR mu OR nu"), 3);
 }
 
 /* The fetch history keeps each feed's last STORE_LOG_KEEP rows, the
